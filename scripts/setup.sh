@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine (run as root) for nova-image: the Debian tools the build and the tests use,
+# the npm dependencies, the TypeScript build and the guest code (loader stub, reference kernel, test guests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  gcc binutils make                       # x86_64 guest code: loader stub, reference kernel, CPU test guests
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu   # aarch64 guest code
+  qemu-system-x86 qemu-system-arm         # the reference emulators the tests compare against
+  ovmf qemu-efi-aarch64                   # UEFI firmware (OVMF, AAVMF)
+  grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools   # GRUB images (grub-mkrescue, grub-file)
+  u-boot-qemu                             # U-Boot for qemu_arm64
+  sbsigntool                              # sbverify parses our PE headers
+  acpica-tools device-tree-compiler       # iasl, dtc
+)
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
+npm run -s build

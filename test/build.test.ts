@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// test/global-setup.ts ran both builds before any test; this file turns their results into verdicts.
+const result = JSON.parse(readFileSync('build/setup-result.json', 'utf8')) as Record<string, { status: number; output: string }>;
+
+describe('project build', () => {
+  it('TypeScript compiles in strict mode without errors', () => {
+    expect(result.tsc!.output).toBe('');
+    expect(result.tsc!.status).toBe(0);
+  });
+  it('guest code (loader stub, reference kernel, test guests) builds with gcc', () => {
+    expect(result.make!.status, result.make!.output).toBe(0);
+  });
+});
