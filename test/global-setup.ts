@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 export default function setup(): void {
   mkdirSync('build', { recursive: true });
-  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { encoding: 'utf8' });
+  const tsc = spawnSync('node_modules/.bin/tsc', ['-p', 'tsconfig.json'], { encoding: 'utf8' });
   const make = spawnSync('make', ['-s', '-k', 'guests'], { encoding: 'utf8' });
   writeFileSync(
     'build/setup-result.json',
