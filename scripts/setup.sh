@@ -12,7 +12,9 @@ DEBIAN_PACKAGES=(
   grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools   # GRUB images (grub-mkrescue, grub-file)
   u-boot-qemu                             # U-Boot for qemu_arm64
   sbsigntool                              # sbverify parses our PE headers
+  file                                    # recognises the arm64 Image header of the aarch64 image
   acpica-tools device-tree-compiler       # iasl, dtc
+  memtest86+ systemd-boot-efi tboot       # real third-party boot images that `inspect` tests explain
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

@@ -1,0 +1,19 @@
+/**
+ * CRC-32 as UEFI uses it for table headers and CalculateCrc32 (UEFI 2.10, 4.2: the ISO 3309 / IEEE 802.3
+ * polynomial 0x04c11db7, reflected, initial value and final XOR 0xffffffff — the same CRC as zlib's).
+ */
+const TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
