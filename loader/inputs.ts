@@ -34,7 +34,7 @@ export interface ValidatedKernel {
   mb2: Multiboot2Header;
 }
 
-function readInput(path: string, what: string): Uint8Array {
+export function readInput(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (err) {
@@ -77,14 +77,30 @@ export function loadInputs(inputs: MonoImageInputs): { payloads: CatalogPayload[
   const kernel = validateKernel(kernelBytes, inputs.kernelPath);
   const rootBytes = readInput(inputs.rootPath, 'root task');
   validateRoot(rootBytes, inputs.rootPath);
+  return { payloads: assemblePayloads(inputs, kernelBytes, rootBytes), kernel };
+}
+
+/**
+ * The catalog payloads in boot order (kernel, root task, modules, command line) from inputs already
+ * validated by the architecture's checks. Shared by every architecture's mono-image.
+ */
+export function assemblePayloads(
+  inputs: MonoImageInputs,
+  kernelBytes: Uint8Array,
+  rootBytes: Uint8Array,
+  reservedModuleNames: readonly string[] = [],
+): CatalogPayload[] {
   const payloads: CatalogPayload[] = [
-    { type: PayloadType.KERNEL, name: clip(basename(inputs.kernelPath)), data: kernelBytes },
-    { type: PayloadType.ROOT, name: clip(basename(inputs.rootPath)), data: rootBytes },
+    { type: PayloadType.KERNEL, name: catalogName(basename(inputs.kernelPath)), data: kernelBytes },
+    { type: PayloadType.ROOT, name: catalogName(basename(inputs.rootPath)), data: rootBytes },
   ];
   for (const m of inputs.modules) {
     const name = m.name ?? basename(m.path);
     if (name.length > CATALOG_NAME_LENGTH - 1 || !/^[\x20-\x7e]*$/.test(name)) {
       throw new UsageError(`module name ${JSON.stringify(name)}: printable ASCII, at most ${CATALOG_NAME_LENGTH - 1} characters`);
+    }
+    if (reservedModuleNames.includes(name)) {
+      throw new UsageError(`module name ${JSON.stringify(name)} is reserved: the loader stub passes a module of its own under it`);
     }
     payloads.push({ type: PayloadType.MODULE, name, data: readInput(m.path, 'module') });
   }
@@ -94,11 +110,11 @@ export function loadInputs(inputs: MonoImageInputs): { payloads: CatalogPayload[
     }
     payloads.push({ type: PayloadType.CMDLINE, name: 'cmdline', data: new Uint8Array(Buffer.from(inputs.cmdline, 'latin1')) });
   }
-  return { payloads, kernel };
+  return payloads;
 }
 
 /** File names become catalog names; long ones keep their end (the distinctive part). */
-function clip(name: string): string {
+export function catalogName(name: string): string {
   const printable = name.replace(/[^\x20-\x7e]/g, '_');
   return printable.length > CATALOG_NAME_LENGTH - 1 ? printable.slice(-(CATALOG_NAME_LENGTH - 1)) : printable;
 }

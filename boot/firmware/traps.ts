@@ -37,6 +37,11 @@ export interface TrapCall {
   arg(i: number): bigint;
   /** Argument `i` as a Number (pointers, sizes: below 2^53 on our boards). */
   argNum(i: number): number;
+  /**
+   * Argument `i` as a 32-bit unsigned value (UINT32, enums, BOOLEAN widened): the ABIs leave the upper half
+   * of a register that carries a 32-bit argument undefined, so those must not be read as 64-bit.
+   */
+  argU32(i: number): number;
 }
 
 /** Returned by a function that does not return to its caller (ResetSystem, fatal misuse). */
@@ -122,6 +127,7 @@ export class TrapRegistry {
       abi,
       arg: (i) => abi.arg(cpu, i),
       argNum: (i) => Number(abi.arg(cpu, i)),
+      argU32: (i) => Number(abi.arg(cpu, i) & 0xffffffffn),
     };
     const args = Array.from({ length: fn.arity }, (_, i) => traceHex(abi.arg(cpu, i)));
     let result: TrapResult;

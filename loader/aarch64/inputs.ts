@@ -4,15 +4,12 @@
  * rules and is AArch64 code, opaque modules, a command line. Refusals are FormatError subclasses naming
  * file, offset and rule; the payload order is the boot order (kernel, root, modules, command line).
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { UsageError } from '../../common/errors.js';
 import { hex } from '../../common/struct.js';
 import { EM_AARCH64, PT_LOAD, readElf, type ElfFile } from '../../boot/elf/index.js';
 import { findMultiboot2Header, type Multiboot2Header } from '../../boot/multiboot2/header.js';
-import { CATALOG_NAME_LENGTH, PayloadType, type CatalogPayload } from '../catalog.js';
+import type { CatalogPayload } from '../catalog.js';
 import { PayloadError } from '../errors.js';
-import { validateRoot, type ModuleSpec } from '../inputs.js';
+import { assemblePayloads, readInput, validateRoot, type ModuleSpec } from '../inputs.js';
 
 const FOUR_GIB = 0x1_0000_0000n;
 /** e_machine lies at this offset in every ELF header. */
@@ -28,14 +25,6 @@ export interface Aarch64Inputs {
 export interface ValidatedAarch64Kernel {
   elf: ElfFile;
   mb2: Multiboot2Header;
-}
-
-function readInput(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }
 
 export function validateAarch64Kernel(bytes: Uint8Array, file: string): ValidatedAarch64Kernel {
@@ -70,34 +59,11 @@ export function validateAarch64Root(bytes: Uint8Array, file: string): ElfFile {
   return elf;
 }
 
-/** File names become catalog names; long ones keep their end (the distinctive part). */
-function catalogName(name: string): string {
-  const printable = name.replace(/[^\x20-\x7e]/g, '_');
-  return printable.length > CATALOG_NAME_LENGTH - 1 ? printable.slice(-(CATALOG_NAME_LENGTH - 1)) : printable;
-}
-
 export function loadAarch64Inputs(inputs: Aarch64Inputs): { payloads: CatalogPayload[]; kernel: ValidatedAarch64Kernel } {
   const kernelBytes = readInput(inputs.kernelPath, 'kernel');
   const kernel = validateAarch64Kernel(kernelBytes, inputs.kernelPath);
   const rootBytes = readInput(inputs.rootPath, 'root task');
   validateAarch64Root(rootBytes, inputs.rootPath);
-  const payloads: CatalogPayload[] = [
-    { type: PayloadType.KERNEL, name: catalogName(basename(inputs.kernelPath)), data: kernelBytes },
-    { type: PayloadType.ROOT, name: catalogName(basename(inputs.rootPath)), data: rootBytes },
-  ];
-  for (const m of inputs.modules) {
-    const name = m.name ?? basename(m.path);
-    if (name.length > CATALOG_NAME_LENGTH - 1 || !/^[\x20-\x7e]*$/.test(name)) {
-      throw new UsageError(`module name ${JSON.stringify(name)}: printable ASCII, at most ${CATALOG_NAME_LENGTH - 1} characters`);
-    }
-    if (name === 'fdt') throw new UsageError('module name "fdt" is reserved: the loader stub passes the devicetree under it');
-    payloads.push({ type: PayloadType.MODULE, name, data: readInput(m.path, 'module') });
-  }
-  if (inputs.cmdline.length > 0) {
-    if (!/^[\x20-\x7e]*$/.test(inputs.cmdline) || inputs.cmdline.length > 2048) {
-      throw new UsageError('command line: printable ASCII, at most 2048 characters');
-    }
-    payloads.push({ type: PayloadType.CMDLINE, name: 'cmdline', data: new Uint8Array(Buffer.from(inputs.cmdline, 'latin1')) });
-  }
+  const payloads = assemblePayloads(inputs, kernelBytes, rootBytes, ['fdt']);
   return { payloads, kernel };
 }

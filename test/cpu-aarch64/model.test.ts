@@ -191,3 +191,66 @@ describe('AArch64 model verdicts and exceptions', () => {
     expect(SLOT['CNTFRQ_EL0']).toBeGreaterThan(0);
   });
 });
+
+describe('AArch64 interrupt inputs', () => {
+  // A stand-in for the board's GIC: the EL2 physical timer output drives the CPU's IRQ line.
+  const PROGRAM = `
+      adr x9, vectors
+      msr vbar_el2, x9
+      mov x2, #1000
+      msr cnthp_tval_el2, x2
+      mov x2, #1
+      msr cnthp_ctl_el2, x2
+      msr hcr_el2, x3           // x3 preset by the test: IMO routes IRQs to EL2
+      msr daifclr, #2
+    1: wfi
+      b 1b
+      .balign 2048
+    vectors:
+      .skip 0x280               // current EL with SPx, IRQ
+      mrs x5, elr_el2
+      mrs x6, spsr_el2
+      mrs x7, cnthp_ctl_el2
+      ${POWER_OFF}`;
+
+  it('an IRQ line raised by a timer wakes WFI and enters the EL2 IRQ vector with ELR after the WFI', () => {
+    const { cpu } = machine(PROGRAM);
+    cpu.x[6] = 1 << 4; // HCR_EL2.IMO
+    cpu.onTimer = (t, level) => { if (t === 2) cpu.setIrq(level); };
+    const r = cpu.run(10_000);
+    expect(r.reason.kind).toBe('power-off');
+    expect(xlo(cpu, 6)).toBe(0x349); // SPSR: EL2h, D/A/F masked, I clear at the time
+    expect(xlo(cpu, 5)).toBe(RAM + 36); // ELR: the instruction after WFI
+    expect(xlo(cpu, 7)).toBe(5);
+  });
+
+  it('an IRQ for EL1 is not taken at EL2 (HCR_EL2.IMO clear): WFI keeps sleeping until the budget ends', () => {
+    const { cpu } = machine(PROGRAM);
+    cpu.x[6] = 0;
+    cpu.onTimer = (t, level) => { if (t === 2) cpu.setIrq(level); };
+    const r = cpu.run(10_000);
+    expect(r.reason.kind).not.toBe('power-off');
+  });
+
+  it('a physical SError is taken when PSTATE.A is clear, with ESR EC 0x2f', () => {
+    const { cpu } = machine(`
+      adr x9, vectors
+      msr vbar_el2, x9
+      msr hcr_el2, x3
+      mov x1, #1
+      msr daifclr, #4
+      mov x1, #2
+      b .
+      .balign 2048
+    vectors:
+      .skip 0x380               // current EL with SPx, SError
+      mrs x5, esr_el2
+      ${POWER_OFF}`);
+    cpu.x[6] = 1 << 5; // HCR_EL2.AMO
+    cpu.raiseSError();
+    const r = cpu.run(1000);
+    expect(r.reason.kind).toBe('power-off');
+    expect(xlo(cpu, 5)).toBe(((0x2f << 26) | (1 << 25)) >>> 0);
+    expect(xlo(cpu, 1)).toBe(1); // taken right after DAIF.A was cleared
+  });
+});

@@ -120,6 +120,8 @@ export class Aarch64Cpu {
 
   irqLine = false;
   fiqLine = false;
+  /** physical SError (asynchronous external abort) pending; cleared when taken */
+  serrorPending = false;
   /** derived: some interrupt source may be pending (lines or HCR_EL2 virtual bits) */
   private interruptHint = false;
 
@@ -279,7 +281,7 @@ export class Aarch64Cpu {
 
   private updateInterruptHint(): void {
     const hcr = this.sys[2 * S.HCR_EL2]!;
-    this.interruptHint = this.irqLine || this.fiqLine || (hcr & 0x1c0) !== 0;
+    this.interruptHint = this.irqLine || this.fiqLine || this.serrorPending || (hcr & 0x1c0) !== 0;
   }
 
   setIrq(level: boolean): void {
@@ -289,6 +291,12 @@ export class Aarch64Cpu {
 
   setFiq(level: boolean): void {
     this.fiqLine = level;
+    this.updateInterruptHint();
+  }
+
+  /** Signals a physical SError (for example a bus error on a posted write); masked by PSTATE.A. */
+  raiseSError(): void {
+    this.serrorPending = true;
     this.updateInterruptHint();
   }
 
@@ -404,7 +412,12 @@ export class Aarch64Cpu {
     const hcr = this.sys[2 * S.HCR_EL2]!;
     const el = this.el;
     const tge = (hcr & (1 << 27)) !== 0;
-    // Physical FIQ then IRQ: routed to EL2 by HCR_EL2.FMO/IMO (or TGE), else to EL1.
+    // Physical SError, FIQ, IRQ: routed to EL2 by HCR_EL2.AMO/FMO/IMO (or TGE), else to EL1.
+    if (this.serrorPending && this.deliver(3, (hcr & (1 << 5)) !== 0 || tge, 0x100)) {
+      this.serrorPending = false;
+      this.updateInterruptHint();
+      return true;
+    }
     if (this.fiqLine && this.deliver(2, (hcr & (1 << 3)) !== 0 || tge, 0x40)) return true;
     if (this.irqLine && this.deliver(1, (hcr & (1 << 4)) !== 0 || tge, 0x80)) return true;
     if (el <= 1 && !tge) {
@@ -427,6 +440,8 @@ export class Aarch64Cpu {
     if (target < el) return false;
     if (target === el && (this.daif & mask) !== 0) return false;
     this.takeException(target, kind, 0, this.pc, NaN);
+    // SError: ESR EC 0x2f, IL 1, ISS 0 (uncategorized)
+    if (kind === 3) this.setSys(target === 2 ? S.ESR_EL2 : S.ESR_EL1, ((0x2f << 26) | (1 << 25)) | 0, 0);
     return true;
   }
 

@@ -103,6 +103,12 @@ export interface InterruptSource {
 interface Block {
   insns: Insn[];
   pages: number[];
+  /** Successor links (block chaining): valid while `epoch` equals the CPU's chain epoch. */
+  epoch: number;
+  succRip0: number;
+  succ0: Block | undefined;
+  succRip1: number;
+  succ1: Block | undefined;
 }
 
 /** Decoded descriptor fields (cold-path helper). */
@@ -686,13 +692,22 @@ export class X86Cpu {
 
   flushTlb(): void {
     for (const t of this.tlbTag) t.fill(NaN);
+    this.chainEpoch++;
   }
+
+  /**
+   * Block-chaining epoch: successor links between decoded blocks are keyed by linear RIP, so anything that
+   * can change what a linear address means or may execute (TLB flushes, INVLPG, mode/CPL changes, code
+   * invalidation) starts a new epoch.
+   */
+  chainEpoch = 0;
 
   invlpg(lin: number): void {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
     // large pages cover many TLB slots: drop every slot that maps a page of the same 1 GiB region cheaply
     for (let a = 0; a < 3; a++) if (this.tlbTag[a]![i] === vpn) this.tlbTag[a]![i] = NaN;
+    this.chainEpoch++;
     if (this.largePagesSeen) this.flushTlb();
   }
 
@@ -990,6 +1005,7 @@ export class X86Cpu {
   // =====================================================================================================
 
   updateMode(): void {
+    this.chainEpoch++;
     const attr = this.segAttr[SEG_CS]!;
     if (!(this.cr0 & CR0_PE)) {
       this.codeBits = 16;
@@ -1353,6 +1369,7 @@ export class X86Cpu {
     }
     this.blocksByPage.delete(page);
     this.breakBlock = true;
+    this.chainEpoch++;
   }
 
   private buildBlock(phys: number, key: number): Block {
@@ -1386,7 +1403,7 @@ export class X86Cpu {
       if ((lin & 0xfff) === 0 || Math.floor(lin / PAGE_SIZE) !== Math.floor(startLin / PAGE_SIZE)) break;
     }
     void phys;
-    const block: Block = { insns, pages };
+    const block: Block = { insns, pages, epoch: -1, succRip0: NaN, succ0: undefined, succRip1: NaN, succ1: undefined };
     this.blocks.set(key, block);
     let newCodePage = false;
     for (const p of pages) {
@@ -1410,6 +1427,26 @@ export class X86Cpu {
     return block;
   }
 
+  /** The decoded block at `rip` (through the exec TLB and the block cache; decodes on a miss). */
+  private lookupBlock(rip: number): Block {
+    const lin = this.codeLinear(rip);
+    const vpn = Math.floor(lin / PAGE_SIZE);
+    const ti = vpn & TLB_MASK;
+    const phys =
+      this.tlbTag[2]![ti] === vpn && (this.tlbUser[2]![ti] || !this.isUser())
+        ? this.tlbPhys[2]![ti]! * PAGE_SIZE + (lin & 0xfff)
+        : this.translate(lin, ACC_EXEC);
+    const key = phys * 4 + (this.codeBits >> 5);
+    const ci = blockSlot(key);
+    let block = this.blockCacheKey[ci] === key ? this.blockCacheVal[ci] : undefined;
+    if (!block) {
+      block = this.blocks.get(key) ?? this.buildBlock(phys, key);
+      this.blockCacheKey[ci] = key;
+      this.blockCacheVal[ci] = block;
+    }
+    return block;
+  }
+
   codeLinear(rip: number): number {
     if (this.codeBits === 64) return rip;
     return (rip + this.segBase[SEG_CS]!) >>> 0;
@@ -1423,11 +1460,13 @@ export class X86Cpu {
     const start = this.icount;
     const end = start + maxInstructions;
     this.stopReason = null;
+    let prev: Block | undefined;
     while (this.icount < end) {
       // interrupts
       if (this.flagBits & IF && this.icount >= this.inhibitUntil && this.interruptPending()) {
         const vec = this.takePendingIrq();
         if (vec >= 0) this.deliverFault(vec, -1, this.rip);
+        prev = undefined;
         if (this.stopReason) break;
       }
       if (this.halted) {
@@ -1436,21 +1475,28 @@ export class X86Cpu {
       }
       this.breakBlock = false;
       try {
-        this.curRip = this.rip;
-        const lin = this.codeLinear(this.rip);
-        const vpn = Math.floor(lin / PAGE_SIZE);
-        const ti = vpn & TLB_MASK;
-        const phys =
-          this.tlbTag[2]![ti] === vpn && (this.tlbUser[2]![ti] || !this.isUser())
-            ? this.tlbPhys[2]![ti]! * PAGE_SIZE + (lin & 0xfff)
-            : this.translate(lin, ACC_EXEC);
-        const key = phys * 4 + (this.codeBits >> 5);
-        const ci = blockSlot(key);
-        let block = this.blockCacheKey[ci] === key ? this.blockCacheVal[ci] : undefined;
-        if (!block) {
-          block = this.blocks.get(key) ?? this.buildBlock(phys, key);
-          this.blockCacheKey[ci] = key;
-          this.blockCacheVal[ci] = block;
+        const rip = this.rip;
+        this.curRip = rip;
+        let block: Block | undefined;
+        if (prev !== undefined) {
+          if (prev.epoch !== this.chainEpoch) {
+            prev.epoch = this.chainEpoch;
+            prev.succ0 = prev.succ1 = undefined;
+            prev.succRip0 = prev.succRip1 = NaN;
+          } else if (prev.succRip0 === rip) block = prev.succ0;
+          else if (prev.succRip1 === rip) block = prev.succ1;
+        }
+        if (block === undefined) {
+          block = this.lookupBlock(rip);
+          if (prev !== undefined) {
+            if (prev.succ0 === undefined) {
+              prev.succRip0 = rip;
+              prev.succ0 = block;
+            } else {
+              prev.succRip1 = rip;
+              prev.succ1 = block;
+            }
+          }
         }
         const insns = block.insns;
         const n = insns.length;
@@ -1465,7 +1511,9 @@ export class X86Cpu {
           this.icount++;
           if (this.breakBlock) break;
         }
+        prev = this.breakBlock || limit < n ? undefined : block;
       } catch (e) {
+        prev = undefined;
         if (e !== GUEST_FAULT) {
           if (e instanceof NotImplementedError) {
             this.stop('unimplemented', `${e.message} at rip ${this.curRip.toString(16)}`);

@@ -111,6 +111,27 @@ int main(void) {
   V1("ldur_h", "ldur h3, [%1, #3]");
   V1("ldr_b", "mov x9, #17\n\tldr b3, [%1, x9]");
 
+  V1("ld1x4", "ld1 {v4.16b-v7.16b}, [%1]\n\teor v3.16b, v4.16b, v7.16b\n\tadd v3.16b, v3.16b, v5.16b\n\tsub v3.16b, v3.16b, v6.16b");
+  V1("ld1x2_post", "mov x9, %1\n\tld1 {v4.8h, v5.8h}, [x9], #32\n\tld1 {v6.2s}, [x9], x9\n\teor v3.16b, v4.16b, v5.16b\n\teor v3.16b, v3.16b, v6.16b");
+  V1("ld2", "ld2 {v4.8h, v5.8h}, [%1]\n\tsub v3.8h, v4.8h, v5.8h");
+  V1("ld4", "ld4 {v4.4s-v7.4s}, [%1]\n\tadd v3.4s, v4.4s, v7.4s");
+  V1("ld1r", "add x9, %1, #5\n\tld1r {v3.8h}, [x9]");
+  V1("ld1_lane", "mov v3.16b, v1.16b\n\tld1 {v3.s}[2], [%1]\n\tadd x9, %1, #9\n\tld1 {v3.b}[15], [x9]");
+  V1("st1", "mov x9, %0\n\tst1 {v0.16b, v1.16b}, [x9]\n\tst1 {v2.d}[1], [x9]\n\tldr q3, [x9, #16]\n\tldr q4, [x9]\n\teor v3.16b, v3.16b, v4.16b");
+  V1("umull", "umull v3.8h, v0.8b, v1.8b");
+  V1("smull2", "smull2 v3.4s, v0.8h, v1.8h");
+  V1("umlal", "mov v3.16b, v2.16b\n\tumlal v3.2d, v0.2s, v1.2s");
+  V1("uaddl2", "uaddl2 v3.8h, v0.16b, v1.16b");
+  V1("usubw", "usubw v3.4s, v0.4s, v1.4h");
+  V1("uaddlp", "uaddlp v3.8h, v0.16b");
+  V1("uadalp", "mov v3.16b, v2.16b\n\tuadalp v3.4s, v0.8h");
+  V1("saddlp", "saddlp v3.2d, v0.4s");
+  V1("fadd_v", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfadd v3.4s, v4.4s, v5.4s");
+  V1("fmul_v2d", "scvtf v4.2d, v0.2d\n\tucvtf v5.2d, v1.2d\n\tfmul v3.2d, v4.2d, v5.2d");
+  V1("fmla_v", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tmov v3.16b, v5.16b\n\tfmla v3.4s, v4.4s, v5.4s");
+  V1("fdiv_v", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfdiv v3.4s, v4.4s, v5.4s\n\tfcvtzs v3.4s, v3.4s");
+  V1("faddp", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfaddp v3.4s, v4.4s, v5.4s");
+
   // stores
   __asm__ volatile("ldr q0, [%1]\n\tstr q0, [%0, #16]\n\tstp q0, q0, [%0, #32]\n\tstr d0, [%0, #80]\n\tstr s0, [%0, #100]\n\tstur h0, [%0, #111]\n\tstr b0, [%0, #120]"
                    :: "r"(dst), "r"(src + 96) : "v0", "memory");

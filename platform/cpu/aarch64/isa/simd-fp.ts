@@ -10,6 +10,7 @@
 import type { Aarch64Cpu } from '../cpu.js';
 import type { DecodedOp, ExecFn, InsnSpec } from '../decoder.js';
 import { COND_TABLE } from './common.js';
+import { R, addc64, mul64 } from '../int64.js';
 
 const TWO32 = 4294967296;
 const TMP = new Int32Array(8);
@@ -785,7 +786,7 @@ function fpToInt(c: Aarch64Cpu, v: number, mode: number, signed: boolean, bits64
 
 /** FCVTZS/FCVTZU/SCVTF/UCVTF on SIMD registers, vector or scalar (element 0 only). */
 function fpConvSimd(c: Aarch64Cpu, o: DecodedOp, scalar: boolean): boolean {
-  const op = o.aux & 0x3f, u = (o.aux >> 5) & 1;
+  const op = o.aux & 0x1f, u = (o.aux >> 5) & 1;
   const o2 = o.size >> 1, dbl = (o.size & 1) === 1;
   const toInt = op === 0x1b && o2 === 1;
   const toFp = op === 0x1d && o2 === 0;
@@ -872,11 +873,236 @@ const addpScalar = guard((c, o) => {
   setD64(c, o.vd, l | 0, (v[b + 1]! + v[b + 3]! + (l >= TWO32 ? 1 : 0)) | 0);
 });
 
+// ---- structure loads and stores (LD1-LD4/ST1-ST4 multiple, LD1R, LD1/ST1 single lane) -----------------------------
+
+const STRUCT_FORMS: Record<number, [rpt: number, selem: number]> = {
+  0b0000: [1, 4], 0b0010: [4, 1], 0b0100: [1, 3], 0b0110: [3, 1], 0b0111: [1, 1], 0b1000: [1, 2], 0b1010: [2, 1],
+};
+
+function elementLoad(c: Aarch64Cpu, va: number, size: number): void {
+  switch (size) {
+    case 0: c.mlo = c.read8(va); c.mhi = 0; return;
+    case 1: c.mlo = c.read16(va); c.mhi = 0; return;
+    case 2: c.mlo = c.read32(va); c.mhi = 0; return;
+    default: c.read64(va);
+  }
+}
+
+function elementStore(c: Aarch64Cpu, va: number, reg: number, size: number, e: number): void {
+  switch (size) {
+    case 0: c.write8(va, c.vb[reg * 16 + e]!); return;
+    case 1: c.write16(va, c.vh[reg * 8 + e]!); return;
+    case 2: c.write32(va, c.v[reg * 4 + e]!); return;
+    default: c.write64(va, c.v[reg * 4 + 2 * e]!, c.v[reg * 4 + 2 * e + 1]!);
+  }
+}
+
+function setElement(c: Aarch64Cpu, reg: number, size: number, e: number, lo: number, hi: number): void {
+  if (size === 3) { c.v[reg * 4 + 2 * e] = lo; c.v[reg * 4 + 2 * e + 1] = hi; } else setE(c, reg, size, e, lo);
+}
+
+/** Post-index writeback: Rm = 31 means "by the transfer size". */
+function structWriteback(c: Aarch64Cpu, o: DecodedOp, va: number, bytes: number): void {
+  if (!o.op2) return;
+  const x = c.x;
+  const add = o.rm === 62 ? bytes : x[o.rm + 1]! * TWO32 + (x[o.rm]! >>> 0);
+  const t = va + add;
+  const hi = Math.floor(t / TWO32);
+  x[o.rn] = (t - hi * TWO32) | 0;
+  x[o.rn + 1] = hi | 0;
+  x[62] = 0; x[63] = 0;
+}
+
+const ldstMultiple = guard((c, o) => {
+  const form = STRUCT_FORMS[o.imm3];
+  const size = o.size;
+  if (!form || (size === 3 && !o.q && form[1] > 1)) { c.undefinedInstruction(); return; }
+  const [rpt, selem] = form;
+  const esize = 1 << size;
+  const elements = (o.q ? 16 : 8) >> size;
+  const x = c.x;
+  const base = x[o.rn + 1]! * TWO32 + (x[o.rn]! >>> 0);
+  const total = rpt * selem * elements * esize;
+  c.translateData(base, o.l === 0);
+  c.translateData(base + total - 1, o.l === 0);
+  let va = base;
+  for (let r = 0; r < rpt; r++) {
+    for (let e = 0; e < elements; e++) {
+      for (let s = 0; s < selem; s++) {
+        const reg = (o.vt + r + s) % 32;
+        if (o.l) { elementLoad(c, va, size); setElement(c, reg, size, e, c.mlo, c.mhi); } else elementStore(c, va, reg, size, e);
+        va += esize;
+      }
+    }
+  }
+  if (o.l && !o.q) for (let r = 0; r < rpt * selem; r++) clearHigh(c, (o.vt + r) % 32, 0);
+  structWriteback(c, o, base, total);
+});
+
+const ld1r = guard((c, o) => {
+  const size = o.size;
+  const x = c.x;
+  const base = x[o.rn + 1]! * TWO32 + (x[o.rn]! >>> 0);
+  elementLoad(c, base, size);
+  const elements = (o.q ? 16 : 8) >> size;
+  for (let e = 0; e < elements; e++) setElement(c, o.vt, size, e, c.mlo, c.mhi);
+  clearHigh(c, o.vt, o.q);
+  structWriteback(c, o, base, 1 << size);
+});
+
+const ldstSingle = guard((c, o) => {
+  // opcode<2:1> selects the element size; index from Q:S:size
+  const kind = o.imm3 >> 1;
+  let size: number, index: number;
+  const qs = (o.q << 1) | o.s;
+  switch (kind) {
+    case 0: size = 0; index = (qs << 2) | o.size; break;
+    case 1: if (o.size & 1) { c.undefinedInstruction(); return; } size = 1; index = (qs << 1) | (o.size >> 1); break;
+    default:
+      if (o.size === 0) { size = 2; index = qs; } else if (o.size === 1 && o.s === 0) { size = 3; index = o.q; } else { c.undefinedInstruction(); return; }
+  }
+  const x = c.x;
+  const base = x[o.rn + 1]! * TWO32 + (x[o.rn]! >>> 0);
+  if (o.l) { elementLoad(c, base, size); setElement(c, o.vt, size, index, c.mlo, c.mhi); } else elementStore(c, base, o.vt, size, index);
+  structWriteback(c, o, base, 1 << size);
+});
+
+// ---- widening and long integer operations ----------------------------------------------------------------------
+
+/** Three different: UMULL/SMULL(2), UMLAL/SMLAL(2), UADDL/SADDL(2), USUBL/SSUBL(2), UADDW/SADDW(2), UABAL/UABDL. */
+const threeDifferent = guard((c, o) => {
+  const size = o.size;
+  if (size === 3) { c.undefinedInstruction(); return; }
+  const unsigned = o.op === 1;
+  const count = 8 >> size;
+  const first = o.q ? count : 0;
+  const n = o.vn, m = o.vm, d = o.vd;
+  const wideN = o.imm3 === 0x1 || o.imm3 === 0x3; // ADDW/SUBW: Vn is already wide
+  if (size === 2 && (o.imm3 === 0x8 || o.imm3 === 0xa || o.imm3 === 0xc)) {
+    // 32x32 -> 64-bit products and accumulation need all 64 bits exactly
+    for (let i = 0; i < 2; i++) {
+      const a = c.v[n * 4 + first + i]!, b = c.v[m * 4 + first + i]!;
+      mul64(a, unsigned ? 0 : a >> 31, b, unsigned ? 0 : b >> 31);
+      let lo = R[0]!, hi = R[1]!;
+      if (o.imm3 !== 0xc) {
+        const dlo = c.v[d * 4 + 2 * i]!, dhi = c.v[d * 4 + 2 * i + 1]!;
+        if (o.imm3 === 0x8) addc64(dlo, dhi, lo, hi, 0); else addc64(dlo, dhi, ~lo, ~hi, 1);
+        lo = R[0]!; hi = R[1]!;
+      }
+      TMP[2 * i] = lo; TMP[2 * i + 1] = hi;
+    }
+    copyTmp(c, d, 1);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const a = wideN ? (unsigned ? getWideU(c, n, size + 1, i) : getWideS(c, n, size + 1, i)) : unsigned ? getU(c, n, size, first + i) : getS(c, n, size, first + i);
+    const b = unsigned ? getU(c, m, size, first + i) : getS(c, m, size, first + i);
+    const acc = unsigned ? getWideU(c, d, size + 1, i) : getWideS(c, d, size + 1, i);
+    let r: number;
+    switch (o.imm3) {
+      case 0x0: case 0x1: r = a + b; break; // ADDL, ADDW
+      case 0x2: case 0x3: r = a - b; break; // SUBL, SUBW
+      case 0x5: r = acc + Math.abs(a - b); break; // ABAL
+      case 0x7: r = Math.abs(a - b); break; // ABDL
+      case 0x8: r = acc + a * b; break; // MLAL
+      case 0xa: r = acc - a * b; break; // MLSL
+      case 0xc: r = a * b; break; // MULL
+      default:
+        c.stopWith({ kind: 'unimplemented', detail: `SIMD three-different operation 0x${o.imm3.toString(16)} in 0x${(o.word >>> 0).toString(16)}` });
+        return;
+    }
+    putWide(size + 1, i, r);
+  }
+  copyTmp(c, d, 1);
+});
+
+function getWideU(c: Aarch64Cpu, reg: number, size: number, i: number): number {
+  if (size < 3) return getU(c, reg, size, i);
+  return (c.v[reg * 4 + 2 * i + 1]! >>> 0) * TWO32 + (c.v[reg * 4 + 2 * i]! >>> 0);
+}
+
+function getWideS(c: Aarch64Cpu, reg: number, size: number, i: number): number {
+  if (size < 3) return getS(c, reg, size, i);
+  return c.v[reg * 4 + 2 * i + 1]! * TWO32 + (c.v[reg * 4 + 2 * i]! >>> 0);
+}
+
+/** Stores a (possibly 64-bit, |v| < 2^53 or wrapped) element into TMP. */
+function putWide(size: number, i: number, v: number): void {
+  if (size < 3) { setTmp(size, i, v); return; }
+  const hi = Math.floor(v / TWO32);
+  TMP[2 * i] = (v - hi * TWO32) | 0;
+  TMP[2 * i + 1] = hi | 0;
+}
+
+/** UADDLP/SADDLP/UADALP/SADALP: pairwise add long (IP checksums). */
+const addLongPairwise = guard((c, o) => {
+  const size = o.size;
+  if (size === 3) { c.undefinedInstruction(); return; }
+  const unsigned = o.op === 1;
+  const accumulate = o.imm3 === 0x06;
+  const count = (o.q ? 16 : 8) >> (size + 1);
+  for (let i = 0; i < count; i++) {
+    const a = unsigned ? getU(c, o.vn, size, 2 * i) : getS(c, o.vn, size, 2 * i);
+    const b = unsigned ? getU(c, o.vn, size, 2 * i + 1) : getS(c, o.vn, size, 2 * i + 1);
+    const acc = accumulate ? (unsigned ? getWideU(c, o.vd, size + 1, i) : getWideS(c, o.vd, size + 1, i)) : 0;
+    putWide(size + 1, i, a + b + acc);
+  }
+  copyTmp(c, o.vd, o.q);
+});
+
+// ---- floating-point vector arithmetic --------------------------------------------------------------------------
+
+const fpVector3 = guard((c, o) => {
+  if (!fpRoundingGuard(c)) return;
+  const dbl = (o.size & 1) === 1;
+  if (dbl && !o.q) { c.undefinedInstruction(); return; }
+  const count = dbl ? 2 : o.q ? 4 : 2;
+  const key = (o.op << 6) | ((o.size >> 1) << 5) | o.imm3;
+  for (let i = 0; i < count; i++) {
+    const a = dbl ? c.vf64[o.vn * 2 + i]! : c.vf32[o.vn * 4 + i]!;
+    const b = dbl ? c.vf64[o.vm * 2 + i]! : c.vf32[o.vm * 4 + i]!;
+    const d = dbl ? c.vf64[o.vd * 2 + i]! : c.vf32[o.vd * 4 + i]!;
+    let r: number;
+    switch (key) {
+      case 0x1a: r = a + b; break; // FADD
+      case 0x3a: r = a - b; break; // FSUB
+      case 0x5b: r = a * b; break; // FMUL
+      case 0x5f: r = a / b; break; // FDIV
+      case 0x19: r = dbl ? fusedMulAdd(a, b, d) : d + a * b; break; // FMLA
+      case 0x39: r = dbl ? fusedMulAdd(-a, b, d) : d - a * b; break; // FMLS
+      case 0x1e: r = a !== a || b !== b ? NaN : Math.max(a, b); break; // FMAX
+      case 0x3e: r = a !== a || b !== b ? NaN : Math.min(a, b); break; // FMIN
+      case 0x5a: { // FADDP
+        const src = i < count / 2 ? o.vn : o.vm, j = (i % (count / 2)) * 2;
+        r = dbl ? c.vf64[src * 2 + j]! + c.vf64[src * 2 + j + 1]! : c.vf32[src * 4 + j]! + c.vf32[src * 4 + j + 1]!;
+        break;
+      }
+      default:
+        c.stopWith({ kind: 'unimplemented', detail: `SIMD floating-point three-same operation in 0x${(o.word >>> 0).toString(16)}` });
+        return;
+    }
+    if (dbl) { F64[0] = r; TMP[2 * i] = F64W[0]!; TMP[2 * i + 1] = F64W[1]!; } else { F32[0] = r; TMP[i] = F32W[0]!; }
+  }
+  copyTmp(c, o.vd, o.q);
+});
+
 // ---- the table ------------------------------------------------------------------------------------------------------
 
 const setAux = (f: (o: DecodedOp) => number) => (o: DecodedOp): void => { o.aux = f(o); };
 
 export const SIMD_FP: InsnSpec[] = [
+  // structure loads/stores: L = load, k = opcode, z = size; P marks post-index
+  { name: 'LD1-4/ST1-4 (multiple structures)', pattern: '0q0011000 L 000000 kkkk zz NNNNN ggggg', exec: ldstMultiple, prepare: (o) => { o.op2 = 0; } },
+  { name: 'LD1-4/ST1-4 (multiple structures, post-index)', pattern: '0q0011001 L 0 mmmmm kkkk zz NNNNN ggggg', exec: ldstMultiple, prepare: (o) => { o.op2 = 1; } },
+  { name: 'LD1R', pattern: '0q0011010 1 0 00000 110 0 zz NNNNN ggggg', exec: ld1r, prepare: (o) => { o.op2 = 0; } },
+  { name: 'LD1R (post-index)', pattern: '0q0011011 1 0 mmmmm 110 0 zz NNNNN ggggg', exec: ld1r, prepare: (o) => { o.op2 = 1; } },
+  { name: 'LD1/ST1 (single structure)', pattern: '0q0011010 L 0 00000 kk0 S zz NNNNN ggggg', exec: ldstSingle, prepare: (o) => { o.op2 = 0; o.imm3 <<= 1; return o.imm3 >> 1 !== 3; } },
+  { name: 'LD1/ST1 (single structure, post-index)', pattern: '0q0011011 L 0 mmmmm kk0 S zz NNNNN ggggg', exec: ldstSingle, prepare: (o) => { o.op2 = 1; o.imm3 <<= 1; return o.imm3 >> 1 !== 3; } },
+  // three different (widening): p = U, k = opcode
+  { name: 'SIMD three different', pattern: '0qp01110 zz 1 yyyyy kkkk 00 wwwww vvvvv', exec: threeDifferent },
+  { name: 'UADDLP/SADDLP/UADALP/SADALP', pattern: '0qp01110 zz 10000 0kk10 10 wwwww vvvvv', exec: addLongPairwise, prepare: (o) => { if (o.imm3 >= 2) return false; o.imm3 = o.imm3 ? 0x06 : 0x02; return true; } },
+  // floating-point three same (vector): bit 23 (P) and sz (z) — one letter each
+  { name: 'SIMD floating-point three same', pattern: '0qp01110 P z 1 yyyyy 11 kkk 1 wwwww vvvvv', exec: fpVector3, prepare: (o) => { o.size = (o.op2 << 1) | o.size; o.imm3 |= 0x18; } },
   // copy: q = Q, i = imm5, j = imm4
   { name: 'DUP (general)', pattern: '0q001110000 iiiii 000011 nnnnn vvvvv', exec: dupGeneral, prepare: prepImm5 },
   { name: 'DUP (element)', pattern: '0q001110000 iiiii 000001 wwwww vvvvv', exec: dupElement, prepare: prepImm5 },
