@@ -4,8 +4,11 @@ BUILD ?= $(CURDIR)/build
 GUEST_DIRS := $(patsubst %/Makefile,%,$(wildcard kernel/*/Makefile loader/stub/*/Makefile test/guests/*/Makefile))
 
 .PHONY: guests clean
+# Every folder is attempted even when an earlier one fails, so one broken guest does not hide the others;
+# the failures are listed at the end and make fails.
 guests:
-	@set -e; for d in $(GUEST_DIRS); do $(MAKE) --no-print-directory -C $$d BUILD=$(BUILD)/$$d; done
+	@failed=""; for d in $(GUEST_DIRS); do $(MAKE) --no-print-directory -C $$d BUILD=$(BUILD)/$$d || failed="$$failed $$d"; done; \
+	if [ -n "$$failed" ]; then echo "guest build failed in:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(BUILD)

@@ -28,14 +28,17 @@ function qemu(elf: string): { seconds: number; serial: string } {
   return { seconds, serial };
 }
 
-function ours(elf: string): { seconds: number; serial: string; instructions: number } {
+function ours(elf: string, compileBlocks = true): { seconds: number; cpuSeconds: number; serial: string; instructions: number } {
   const m = new TestMachine();
+  m.cpu.compileBlocks = compileBlocks;
   m.bootMultiboot(readFileSync(elf), elf);
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const r = m.run(20_000_000_000);
+  const cu = process.cpuUsage(c0);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.reason !== 'exit') throw new Error(`${elf}: ${r.reason} ${r.message ?? ''}\n${r.registers ?? ''}`);
-  return { seconds, serial: m.serial, instructions: r.instructions };
+  return { seconds, cpuSeconds: (cu.user + cu.system) / 1e6, serial: m.serial, instructions: r.instructions };
 }
 
 function best<T extends { seconds: number }>(n: number, f: () => T): T {
@@ -59,7 +62,9 @@ const qemuMips = longInstructions / qemuLoopSeconds / 1e6;
 const ourMips = loopO.instructions / loopO.seconds / 1e6;
 console.log(`compute loop (bench-loop): ${loopO.instructions} guest instructions on ours; QEMU runs bench-loop-long (${longInstructions})`);
 console.log(`  QEMU TCG : ${qemuLoopSeconds.toFixed(3)} s (wall ${loopQ.seconds.toFixed(3)} s - start-up ${base.seconds.toFixed(3)} s) = ${qemuMips.toFixed(1)} MIPS`);
-console.log(`  ours     : ${loopO.seconds.toFixed(3)} s = ${ourMips.toFixed(1)} MIPS`);
+const interp = best(2, () => ours(`${DIR}/bench-loop.elf`, false));
+console.log(`  ours     : ${loopO.seconds.toFixed(3)} s = ${ourMips.toFixed(1)} MIPS (CPU time ${loopO.cpuSeconds.toFixed(3)} s = ${(loopO.instructions / loopO.cpuSeconds / 1e6).toFixed(1)} MIPS)`);
+console.log(`  ours, interpreter only (no compiled blocks): ${(interp.instructions / interp.seconds / 1e6).toFixed(1)} MIPS`);
 console.log(`  ratio    : ours is ${(qemuMips / ourMips).toFixed(1)}x slower than QEMU TCG`);
 
 const crcQ = best(2, () => qemu(`${DIR}/bench-crc.elf`));
@@ -67,5 +72,6 @@ const crcO = best(1, () => ours(`${DIR}/bench-crc.elf`));
 if (crcQ.serial !== crcO.serial) throw new Error(`bench-crc output differs:\n${crcQ.serial}\n${crcO.serial}`);
 console.log(`gcc workload (bench-crc: heap sort 256 Ki keys + CRC-32 of 4 MiB): ${crcO.instructions} guest instructions`);
 console.log(`  QEMU TCG : ${(crcQ.seconds - base.seconds).toFixed(3)} s (wall ${crcQ.seconds.toFixed(3)} s)`);
-console.log(`  ours     : ${crcO.seconds.toFixed(3)} s = ${(crcO.instructions / crcO.seconds / 1e6).toFixed(1)} MIPS`);
+console.log(`  ours     : ${crcO.seconds.toFixed(3)} s = ${(crcO.instructions / crcO.seconds / 1e6).toFixed(1)} MIPS (CPU time ${crcO.cpuSeconds.toFixed(3)} s)`);
+console.log(`  ratio    : ours takes ${(crcO.seconds / Math.max(crcQ.seconds - base.seconds, 1e-3)).toFixed(1)}x QEMU's time`);
 console.log(`  output   : ${crcO.serial.trim()}`);

@@ -11,6 +11,7 @@
  * = 0..30 and SP = 31.
  */
 import type { PhysicalBus } from '../../platform/memory/bus.js';
+import type { MemoryAccess } from './guest-memory.js';
 
 export type FirmwareArch = 'x86_64' | 'aarch64';
 
@@ -22,9 +23,14 @@ export interface FirmwareCpu {
   /** High 32 bits of a general register, unsigned. */
   regHi(index: number): number;
   setReg(index: number, lo: number, hi: number): void;
-  /** RIP / PC as a Number (identity-mapped firmware addresses are below 2^52). */
+  /** RIP / PC as a signed Number (higher-half addresses negative, as X86Cpu keeps RIP). */
   pc(): number;
   setPc(value: number): void;
+  /**
+   * Virtual -> physical through the CPU's current paging for a supervisor access, or undefined when the
+   * address is not mapped. Omitted: addresses are physical (paging off, or a test CPU).
+   */
+  translate?(virtual: number, write: boolean): number | undefined;
 }
 
 export const X86_RAX = 0;
@@ -47,9 +53,17 @@ export function regBig(cpu: FirmwareCpu, index: number): bigint {
   return (BigInt(cpu.regHi(index) >>> 0) << 32n) | BigInt(cpu.regLo(index) >>> 0);
 }
 
-/** A register as a Number; callers use it for addresses and sizes, which stay below 2^53. */
+/**
+ * A register as a signed Number, the way the CPU models keep 64-bit addresses: canonical higher-half
+ * addresses (0xffff8000_00000000 and up) become small negative Numbers and stay exact.
+ */
 export function regNum(cpu: FirmwareCpu, index: number): number {
-  return (cpu.regHi(index) >>> 0) * TWO32 + (cpu.regLo(index) >>> 0);
+  return (cpu.regHi(index) | 0) * TWO32 + (cpu.regLo(index) >>> 0);
+}
+
+/** A 64-bit guest value as a signed Number (exact for canonical addresses and for sizes below 2^53). */
+export function toAddress(value: bigint): number {
+  return Number(BigInt.asIntN(64, value));
 }
 
 export function setRegBig(cpu: FirmwareCpu, index: number, value: bigint): void {
@@ -62,11 +76,11 @@ export function setRegNum(cpu: FirmwareCpu, index: number, value: number): void 
 }
 
 /** Reads a little-endian u64 from guest memory as a bigint. */
-export function read64(bus: PhysicalBus, address: number): bigint {
+export function read64(bus: MemoryAccess, address: number): bigint {
   return (BigInt(bus.read32(address + 4)) << 32n) | BigInt(bus.read32(address));
 }
 
-export function write64(bus: PhysicalBus, address: number, value: bigint | number): void {
+export function write64(bus: MemoryAccess, address: number, value: bigint | number): void {
   const v = BigInt.asUintN(64, BigInt(value));
   bus.write32(address, Number(v & 0xffffffffn));
   bus.write32(address + 4, Number(v >> 32n));

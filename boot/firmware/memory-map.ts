@@ -228,3 +228,22 @@ export function mustAllocate(map: FirmwareMemoryMap, what: string, result: numbe
 }
 
 export { memoryTypeName as typeName };
+
+/**
+ * A free range for `size` bytes inside [min, max] (max = last usable byte) aligned to `align`: the lowest
+ * or the highest one, as GRUB's relocator picks for preference low/none and high.
+ */
+export function findFreeChunk(map: FirmwareMemoryMap, size: number, min: number, max: number, align: number, prefer: 'low' | 'high'): number | undefined {
+  const pages = Math.ceil(size / EFI_PAGE_SIZE) * EFI_PAGE_SIZE;
+  const a = Math.max(align, EFI_PAGE_SIZE);
+  const free = map.descriptors().filter((r) => r.type === EfiConventionalMemory);
+  if (prefer === 'high') free.reverse();
+  for (const r of free) {
+    const lo = Math.max(r.base, min);
+    const hi = Math.min(r.base + r.pages * EFI_PAGE_SIZE, max + 1);
+    if (hi - lo < pages) continue;
+    const base = prefer === 'high' ? Math.floor((hi - pages) / a) * a : Math.ceil(lo / a) * a;
+    if (base >= lo && base + pages <= hi) return base;
+  }
+  return undefined;
+}

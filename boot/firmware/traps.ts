@@ -17,11 +17,13 @@
  * therefore names the firmware function that was called in the fault report.
  */
 import { conventionFor, type CallingConvention } from './abi.js';
+import { toAddress } from './cpu.js';
 import type { FirmwareArch, FirmwareCpu } from './cpu.js';
 import { FirmwareError } from './errors.js';
 import { NovaImageError } from '../../common/errors.js';
 import { traceHex, type FirmwareTrace, type TraceValue } from './trace.js';
 import type { PhysicalBus } from '../../platform/memory/bus.js';
+import type { GuestMemory, MemoryAccess } from './guest-memory.js';
 
 export const TRAP_SLOT_SIZE = 16;
 
@@ -31,11 +33,12 @@ const X86_INT3 = 0xcc;
 /** What a firmware function sees of its call. */
 export interface TrapCall {
   readonly cpu: FirmwareCpu;
-  readonly bus: PhysicalBus;
+  /** Guest memory through the caller's paging (pointers the guest passed are virtual addresses). */
+  readonly bus: MemoryAccess;
   readonly abi: CallingConvention;
   /** Argument `i` (0-based) as an unsigned 64-bit value. */
   arg(i: number): bigint;
-  /** Argument `i` as a Number (pointers, sizes: below 2^53 on our boards). */
+  /** Argument `i` as a signed Number: pointers (higher-half ones negative, as the CPU keeps them) and sizes. */
   argNum(i: number): number;
   /**
    * Argument `i` as a 32-bit unsigned value (UINT32, enums, BOOLEAN widened): the ABIs leave the upper half
@@ -81,6 +84,8 @@ export class TrapRegistry {
     readonly base: number,
     readonly size: number,
     readonly trace?: FirmwareTrace,
+    /** Shared with the firmware's structures: switched to the caller's translation during each call. */
+    readonly memory?: GuestMemory,
   ) {
     this.abi = conventionFor(arch);
   }
@@ -120,18 +125,25 @@ export class TrapRegistry {
   dispatch(cpu: FirmwareCpu): DispatchOutcome {
     const fn = this.lookup(cpu.pc());
     if (!fn) throw new FirmwareError('traps', `dispatch at ${traceHex(cpu.pc())}, which is not a trap slot`);
+    const run = () => this.invoke(fn, cpu);
+    return this.memory ? this.memory.during(cpu, run) : run();
+  }
+
+  private invoke(fn: TrapFunction, cpu: FirmwareCpu): DispatchOutcome {
     const abi = this.abi;
+    const mem: MemoryAccess = this.memory ?? cpu.bus;
     const call: TrapCall = {
       cpu,
-      bus: cpu.bus,
+      bus: mem,
       abi,
-      arg: (i) => abi.arg(cpu, i),
-      argNum: (i) => Number(abi.arg(cpu, i)),
-      argU32: (i) => Number(abi.arg(cpu, i) & 0xffffffffn),
+      arg: (i) => abi.arg(cpu, i, mem),
+      argNum: (i) => toAddress(abi.arg(cpu, i, mem)),
+      argU32: (i) => Number(abi.arg(cpu, i, mem) & 0xffffffffn),
     };
-    const args = Array.from({ length: fn.arity }, (_, i) => traceHex(abi.arg(cpu, i)));
+    let args: string[] = [];
     let result: TrapResult;
     try {
+      args = Array.from({ length: fn.arity }, (_, i) => traceHex(abi.arg(cpu, i, mem)));
       result = fn.handler(call);
     } catch (e) {
       // A typed refusal (NotImplementedError, FirmwareError, a malformed structure) ends the run with a
@@ -141,7 +153,13 @@ export class TrapRegistry {
     }
     if (typeof result === 'bigint') {
       this.trace?.record('call', fn.name, { args, result: this.describeResult(result) });
-      abi.returnFromCall(cpu, result);
+      try {
+        abi.returnFromCall(cpu, result, mem);
+      } catch (e) {
+        if (!(e instanceof NovaImageError)) throw e;
+        const stop: TrapStop = { stop: true, reason: `${fn.name}: returning: ${e.message}` };
+        return { function: fn, stop };
+      }
       return { function: fn, result };
     }
     this.trace?.record('call', fn.name, { args, stop: result.reason });

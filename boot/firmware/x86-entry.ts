@@ -6,7 +6,7 @@
  * Descriptors and page-table entries are described by their bit layout (Intel SDM vol. 3, 3.4.5 and 4.5)
  * in the two tables below rather than as magic numbers.
  */
-import type { PhysicalBus } from '../../platform/memory/bus.js';
+import type { MemoryAccess } from './guest-memory.js';
 import { write64 } from './cpu.js';
 
 export type X86Mode = 'protected32' | 'long64';
@@ -71,7 +71,7 @@ export function flatDescriptor(kind: FlatSegment): bigint {
 }
 
 /** Writes a GDT with the given descriptors at their selectors (other slots null); returns its limit. */
-export function writeGdt(bus: PhysicalBus, base: number, entries: ReadonlyArray<readonly [selector: number, kind: FlatSegment]>): { base: number; limit: number } {
+export function writeGdt(bus: MemoryAccess, base: number, entries: ReadonlyArray<readonly [selector: number, kind: FlatSegment]>): { base: number; limit: number } {
   const size = Math.max(...entries.map(([sel]) => sel)) + 8;
   bus.writeBytes(base, new Uint8Array(size));
   for (const [sel, kind] of entries) write64(bus, base + sel, flatDescriptor(kind));
@@ -94,7 +94,7 @@ export function identityMapSize(bytes: number): number {
  * Writes 4-level page tables at `base` (4 KiB aligned) that map [0, bytes) 1:1 with 2 MiB pages, present and
  * writable, as the Linux 64-bit boot protocol and OVMF provide. Returns the CR3 value (= base).
  */
-export function writeIdentityMap(bus: PhysicalBus, base: number, bytes: number): number {
+export function writeIdentityMap(bus: MemoryAccess, base: number, bytes: number): number {
   const gibs = Math.ceil(bytes / ONE_GIB);
   bus.writeBytes(base, new Uint8Array(identityMapSize(bytes)));
   const pml4 = base;
@@ -110,8 +110,28 @@ export function writeIdentityMap(bus: PhysicalBus, base: number, bytes: number):
   return pml4;
 }
 
-/** Control-register values of the two modes. */
-export function modeRegisters(mode: X86Mode, cr3: number): Pick<X86EntryState, 'cr0' | 'cr3' | 'cr4' | 'efer' | 'rflags'> {
-  if (mode === 'protected32') return { cr0: CR0_PE | CR0_ET, cr3: 0, cr4: 0, efer: 0, rflags: RFLAGS_RESERVED };
-  return { cr0: (CR0_PE | CR0_ET | CR0_PG) >>> 0, cr3, cr4: CR4_PAE, efer: EFER_LME | EFER_LMA, rflags: RFLAGS_RESERVED };
+export const CR0_MP = 1 << 1;
+export const CR0_NE = 1 << 5;
+export const CR0_WP = 1 << 16;
+export const CR4_DE = 1 << 3;
+export const CR4_MCE = 1 << 6;
+export const CR4_OSFXSR = 1 << 9;
+export const CR4_OSXMMEXCPT = 1 << 10;
+
+/**
+ * Control-register values of the modes. 'uefi' is long mode as OVMF leaves it for applications (QEMU's
+ * `info registers` under OVMF: CR0 = 0x80010033, CR4 = 0x668): SSE usable (UEFI 2.10, 2.3.4 requires it for
+ * x64 code), write protection on. The bare modes are what the Linux and Multiboot2 protocols promise.
+ */
+export function modeRegisters(mode: X86Mode | 'uefi', cr3: number): Pick<X86EntryState, 'mode' | 'cr0' | 'cr3' | 'cr4' | 'efer' | 'rflags'> {
+  if (mode === 'protected32') return { mode, cr0: CR0_PE | CR0_ET, cr3: 0, cr4: 0, efer: 0, rflags: RFLAGS_RESERVED };
+  if (mode === 'long64') return { mode, cr0: (CR0_PE | CR0_ET | CR0_PG) >>> 0, cr3, cr4: CR4_PAE, efer: EFER_LME | EFER_LMA, rflags: RFLAGS_RESERVED };
+  return {
+    mode: 'long64',
+    cr0: (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG) >>> 0,
+    cr3,
+    cr4: CR4_DE | CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT,
+    efer: EFER_LME | EFER_LMA,
+    rflags: RFLAGS_RESERVED,
+  };
 }

@@ -7,6 +7,7 @@
  *       Name (_HID, EisaId ("PNP0A08"))  Name (_CID, EisaId ("PNP0A03"))
  *       Name (_SEG, <segment>)  Name (_BBN, <first bus>)  Name (_UID, Zero)
  *       Name (_CRS, ResourceTemplate () { WordBusNumber, IO 0xCF8, WordIO below/above it, DWordMemory window })
+ *       Name (_PRT, Package () { Package () { 0x<dev>FFFF, <pin-1>, Zero, <GSI> }, ... })   // INTx -> GSI
  *       Device (LPC) {
  *         Name (_ADR, 0x001F0000)
  *         Device (COM1) { Name (_HID, EisaId ("PNP0501"))  Name (_UID, One)
@@ -44,6 +45,16 @@ export function dsdtAml(board: PcBoard): Uint8Array {
         wordIo(0x0000, cf8 - 1),
         wordIo(0x0d00, board.pciIo.end - 1),
         dwordMemory(board.pciMmio32.base, board.pciMmio32.end - 1),
+      ),
+    ),
+    // PCI interrupt routing: each function's INTx pin straight to its GSI (Source = 0 means "global system
+    // interrupt"); polarity and trigger come from the MADT overrides of those ISA IRQs, as on QEMU q35.
+    name(
+      '_PRT',
+      packageOf(
+        board.pciFunctions
+          .filter((f) => f.interrupt)
+          .map((f) => packageOf([integer(((f.bdf.device << 16) | 0xffff) >>> 0), integer(f.interrupt!.pin - 1), integer(0), integer(f.interrupt!.gsi)])),
       ),
     ),
     device(

@@ -3,6 +3,7 @@
  * aligned, so a legacy scan of 0xe0000..0xfffff finds it), FACS 64-byte aligned, then DSDT, FADT, MADT,
  * MCFG, HPET, SPCR, DBG2 and the XSDT that points at the tables OSPM looks up by signature.
  */
+import { NovaImageError } from '../../common/errors.js';
 import type { PcBoard } from '../boards/pc/board.js';
 import { encodeDbg2 } from './dbg2.js';
 import { encodeDsdt } from './dsdt.js';
@@ -36,7 +37,8 @@ function alignUp(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
 
-export class AcpiLayoutError extends Error {}
+/** The tables do not fit the region the board reserves for them, or the base is misaligned. */
+export class AcpiLayoutError extends NovaImageError {}
 
 export function buildPcAcpiTables(board: PcBoard, base = board.acpiRegion.base, limit = board.acpiRegion.size): AcpiImage {
   if (base % TABLE_ALIGN !== 0) throw new AcpiLayoutError(`ACPI base 0x${base.toString(16)} is not 16-byte aligned`);

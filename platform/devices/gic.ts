@@ -514,3 +514,28 @@ export function iccRegisters(g: Gic): IccRegister[] {
     r('ICC_SRE_EL2', 4, 12, 9, 5, 2, () => sre2, (v) => { sre2 = (v & 0xe) | 1; }),
   ];
 }
+
+/**
+ * The GICv3 virtualization registers (ICH_*, EL2). The model does not inject virtual interrupts, so any
+ * access ends the run with a NotImplementedError verdict naming the register, instead of an UNDEFINED
+ * exception the hypervisor would misread as "no GIC virtualization".
+ */
+export function ichRegisters(): IccRegister[] {
+  const regs: [string, number, number][] = [
+    ['ICH_HCR_EL2', 11, 0],
+    ['ICH_VTR_EL2', 11, 1],
+    ['ICH_MISR_EL2', 11, 2],
+    ['ICH_EISR_EL2', 11, 3],
+    ['ICH_ELRSR_EL2', 11, 5],
+    ['ICH_VMCR_EL2', 11, 7],
+    ...[0, 1, 2, 3].map((n): [string, number, number] => [`ICH_AP0R${n}_EL2`, 8, n]),
+    ...[0, 1, 2, 3].map((n): [string, number, number] => [`ICH_AP1R${n}_EL2`, 9, n]),
+    ...Array.from({ length: 16 }, (_, n): [string, number, number] => [`ICH_LR${n}_EL2`, 12 + (n >> 3), n & 7]),
+  ];
+  return regs.map(([name, crm, op2]) => {
+    const fail = (): never => {
+      throw new NotImplementedError(`${name} (GICv3 virtualization interface)`);
+    };
+    return { name, op0: 3, op1: 4, crn: 12, crm, op2, el: 2, read: fail, write: fail };
+  });
+}

@@ -1,5 +1,5 @@
 /**
- * IA-PC High Precision Event Timer (HPET 1.0a): a 64-bit main counter at 10 MHz (QEMU's rate) driven by
+ * IA-PC High Precision Event Timer (HPET 1.0a): a 64-bit main counter at 100 MHz (QEMU's rate) driven by
  * virtual time, and three comparators with one-shot/periodic, 32/64-bit, edge/level modes, legacy replacement
  * routing (timer 0 -> IRQ 0, timer 1 -> IRQ 8) or IOAPIC routing. Registers are 64 bits wide and accessed as
  * 32-bit halves. FSB (MSI) delivery is not offered (the capability bit is clear).
@@ -8,8 +8,8 @@ import type { MmioHandler } from '../memory/bus.js';
 import { NS_PER_SECOND, type TimerHandle, type VirtualClock } from '../time/clock.js';
 import type { IrqLine } from './irq.js';
 
-export const HPET_HZ = 10_000_000;
-/** 100 ns per tick exactly, so tick <-> time conversions stay integral. */
+export const HPET_HZ = 100_000_000;
+/** 10 ns per tick exactly, so tick <-> time conversions stay integral. */
 const NS_PER_TICK = NS_PER_SECOND / HPET_HZ;
 /** Counter period in femtoseconds (GCAP_ID high dword). */
 export const HPET_PERIOD_FS = 1e15 / HPET_HZ;

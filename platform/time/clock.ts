@@ -6,6 +6,8 @@
  * time run in the order they were scheduled.
  */
 
+import { NovaImageError } from '../../common/errors.js';
+
 export type TimerCallback = (now: number) => void;
 
 export interface TimerHandle {
@@ -22,7 +24,8 @@ interface Entry extends TimerHandle {
   callback: TimerCallback;
 }
 
-export class ClockError extends Error {}
+/** Scheduling in the past or running time backwards: a bug in a device model or the run loop. */
+export class ClockError extends NovaImageError {}
 
 export class VirtualClock {
   private nowNs = 0;

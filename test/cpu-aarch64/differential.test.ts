@@ -1,6 +1,8 @@
 // Differential suite: each guest program in test/guests/aarch64 runs under QEMU (virt, virtualization=on, the
 // reference) and on our CPU model; the console outputs must be identical. Guests end with PSCI SYSTEM_OFF and
-// print a "<name>: done" line, so an empty or truncated run cannot pass.
+// print a "<name>: done" line, so an empty or truncated run cannot pass. Each guest runs twice on our side:
+// interpreted only, and with every block compiled to JavaScript at its first execution; both must match QEMU
+// and retire exactly the same number of instructions (virtual time must not depend on the execution mode).
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -19,10 +21,11 @@ const GUESTS: Guest[] = [
   { name: 'stage2', qemuCpu: 'cortex-a57', model: 'cortex-a57' },
   { name: 'granule64', qemuCpu: 'cortex-a57', model: 'cortex-a57' },
   { name: 'traps', qemuCpu: 'cortex-a57', model: 'cortex-a57' },
+  { name: 'fuzz', qemuCpu: 'cortex-a57', model: 'cortex-a57' },
 ];
 
 async function runQemu(elf: string, cpu: string): Promise<string> {
-  const r = await execa('timeout', ['-s', 'KILL', '30', 'qemu-system-aarch64', '-M', 'virt,virtualization=on', '-cpu', cpu,
+  const r = await execa('timeout', ['-s', 'KILL', '90', 'qemu-system-aarch64', '-M', 'virt,virtualization=on', '-cpu', cpu,
     '-m', '128M', '-nographic', '-no-reboot', '-kernel', elf], { reject: false, stripFinalNewline: false, stdin: 'ignore' });
   if (r.exitCode !== 0) throw new Error(`qemu exited with ${r.exitCode}: ${r.stderr}`);
   return r.stdout;
@@ -34,11 +37,16 @@ describe('AArch64 CPU: same console output as QEMU', () => {
       const elf = `${BUILD}/${g.name}.elf`;
       expect(existsSync(elf), `${elf} was not built (make -s guests)`).toBe(true);
       const qemu = runQemu(elf, g.qemuCpu);
-      const ours = runBareMetal(elf, { model: g.model, maxInstructions: 200_000_000 });
-      expect(ours.result.reason, ours.result.dump).toEqual({ kind: 'power-off', detail: 'PSCI SYSTEM_OFF' });
+      const interpreted = runBareMetal(elf, { model: g.model, maxInstructions: 200_000_000, compileThreshold: Infinity });
+      const compiled = runBareMetal(elf, { model: g.model, maxInstructions: 200_000_000, compileThreshold: 1 });
+      for (const ours of [interpreted, compiled]) {
+        expect(ours.result.reason, ours.result.dump).toEqual({ kind: 'power-off', detail: 'PSCI SYSTEM_OFF' });
+      }
       const reference = await qemu;
       expect(reference).toContain(`${g.name}: done`);
-      expect(ours.console).toBe(reference);
+      expect(interpreted.console).toBe(reference);
+      expect(compiled.console).toBe(reference);
+      expect(compiled.result.instructions).toBe(interpreted.result.instructions);
     });
   }
 });

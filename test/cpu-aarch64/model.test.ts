@@ -170,6 +170,22 @@ describe('AArch64 model verdicts and exceptions', () => {
     expect(cpu.x[5]).toBe(1); // FAR high half: 0x1_0000_0000
   });
 
+  it('DC CIVAC translates its address: a fault reports CM = 1 and WnR = 1 (QEMU treats DC CIVAC as a no-op)', () => {
+    const { cpu } = machine(`
+      adr x9, vectors
+      msr vbar_el2, x9
+      mov x3, #0x4000000000000
+      dc civac, x3
+      .balign 2048
+    vectors:
+      .skip 0x200
+      mrs x1, esr_el2
+      ${POWER_OFF}`);
+    expect(cpu.run(1000).reason.kind).toBe('power-off');
+    // EC 0x25, IL, CM (bit 8), WnR (bit 6), FSC 0 = address size fault at level 0 (beyond the 44-bit PA range)
+    expect(xlo(cpu, 1)).toBe(((0x25 << 26) | (1 << 25) | (1 << 8) | (1 << 6)) >>> 0);
+  });
+
   it('SMC outside the PSCI range is UNDEFINED without EL3; PSCI_VERSION is answered by the firmware hook', () => {
     const { cpu } = machine(`
       adr x9, vectors

@@ -9,14 +9,21 @@ import { TestMachine } from '../../dist/platform/cpu/x86_64/test-machine.js';
 import { runQemuAsync } from './qemu.js';
 
 const DIR = 'build/test/guests/x86_64';
-const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes'];
+const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes', 't-system'];
 const BUDGET = 100_000_000;
 
-function runOurs(elf: string): { serial: string; reason: string; exit: number | null; message: string } {
+function runOurs(elf: string, compileBlocks = true): { serial: string; reason: string; exit: number | null; message: string; instructions: number } {
   const m = new TestMachine();
+  m.cpu.compileBlocks = compileBlocks;
   m.bootMultiboot(readFileSync(elf), elf);
   const r = m.run(BUDGET);
-  return { serial: m.serial, reason: r.reason, exit: m.exitValue, message: `${r.message ?? ''}\n${r.registers ?? ''}` };
+  return {
+    serial: m.serial,
+    reason: r.reason,
+    exit: m.exitValue,
+    message: `${r.message ?? ''}\n${r.registers ?? ''}`,
+    instructions: r.instructions,
+  };
 }
 
 describe('x86-64 CPU: guest programs give the same console output as QEMU', () => {
@@ -34,6 +41,17 @@ describe('x86-64 CPU: guest programs give the same console output as QEMU', () =
       expect(ours.serial).toBe(q.serial);
     });
   }
+
+  it('the pure interpreter (no compiled blocks) retires the same instructions with the same output', () => {
+    for (const p of ['t-bits', 't-string', 't-paging', 't-except']) {
+      const elf = `${DIR}/${p}.elf`;
+      const a = runOurs(elf, true);
+      const b = runOurs(elf, false);
+      expect(b.reason, b.message).toBe('exit');
+      expect(b.serial).toBe(a.serial);
+      expect(b.instructions).toBe(a.instructions);
+    }
+  });
 
   it('t-triple: a triple fault ends our run with a verdict and register dump; QEMU shuts down', async () => {
     const elf = `${DIR}/t-triple.elf`;

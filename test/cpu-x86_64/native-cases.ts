@@ -105,7 +105,7 @@ export function generateCases(count: number, seed = 0x1234567): NativeCase[] {
     let undef = 0;
     const undefRegs: number[] = [];
     let name = '';
-    const kind = rng.below(22);
+    const kind = rng.below(24);
     switch (kind) {
       case 0: { // ALU r/m, r
         const op = rng.below(8);
@@ -219,7 +219,8 @@ export function generateCases(count: number, seed = 0x1234567): NativeCase[] {
       case 10: { // MOVZX / MOVSX / MOVSXD
         if (size < 2) break;
         const op = rng.below(5);
-        if (op < 4) code = [...(size === 2 ? [0x66] : []), ...rex(size === 8, b, a, true), 0x0f, [0xb6, 0xb7, 0xbe, 0xbf][op]!, modrm(b, a)];
+        // without a REX prefix a byte source 4-7 is AH..BH: both encodings are generated
+        if (op < 4) code = [...(size === 2 ? [0x66] : []), ...rex(size === 8, b, a, rng.below(2) === 0), 0x0f, [0xb6, 0xb7, 0xbe, 0xbf][op]!, modrm(b, a)];
         else code = [...rex(true, b, a), 0x63, modrm(b, a)];
         name = `movx${op}-${bits}`;
         break;
@@ -301,6 +302,14 @@ export function generateCases(count: number, seed = 0x1234567): NativeCase[] {
         ];
         undef = 0;
         name = `seq-${bits}`;
+        break;
+      }
+      case 21: { // CMP/SUB/TEST/AND of every size followed by SETcc and Jcc-free CMOVcc on the result
+        const op = pick([7, 5, 4]);
+        const cc = rng.below(16);
+        code = [...enc(size, [op * 8], [op * 8 + 1], b, a), ...rex(false, 0, a, true), 0x0f, 0x90 + cc, modrm(0, a)];
+        if (op === 4) undef = AF;
+        name = `cmp-setcc${cc}-${bits}`;
         break;
       }
       default: { // MOV forms incl. 64-bit immediates and 8-bit high registers without REX

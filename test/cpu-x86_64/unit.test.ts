@@ -55,6 +55,14 @@ describe('x86-64 CPU model', () => {
     expect(r.registers).toMatch(/bytes at rip: d9 e8/);
   });
 
+  it('SSE floating point is decoded and reported as not implemented (not a guest #UD)', () => {
+    const m = machine([0xf2, 0x0f, 0x58, 0xc1]); // addsd xmm0, xmm1
+    const r = m.run(10);
+    expect(r.reason).toBe('unimplemented');
+    expect(r.message).toContain('SSEFP');
+    expect(r.message).toContain('f2 0f 58 c1');
+  });
+
   it('an endless loop ends with "budget" and the host keeps control', () => {
     const m = machine([0xeb, 0xfe]); // jmp $
     const r = m.run(1_000_000);
@@ -135,11 +143,94 @@ describe('x86-64 CPU model', () => {
     expect(n.cpu.lo[3]).toBe(0);
   });
 
+  it('SYSEXIT (REX.W) to CPL 3 and SYSENTER back to CPL 0 in long mode', () => {
+    const m = machine([0x48, 0x0f, 0x35]); // sysexitq
+    m.bus.writeBytes(CODE + 0x80, Uint8Array.from([0x0f, 0x34])); // sysenter (at CPL 3)
+    m.bus.writeBytes(CODE + 0x100, Uint8Array.from([0xf4])); // hlt (at CPL 0)
+    m.cpu.msr.write(0x174, 0x08, 0);
+    m.cpu.msr.write(0x175, 0x380000, 0);
+    m.cpu.msr.write(0x176, CODE + 0x100, 0);
+    m.cpu.setRegNum(2, CODE + 0x80);
+    m.cpu.setRegNum(1, 0x390000);
+    expect(m.run(1).reason).toBe('budget');
+    expect(m.cpu.cpl).toBe(3);
+    expect(m.cpu.segSel[1]).toBe(0x2b);
+    expect(m.cpu.regNum(4)).toBe(0x390000);
+    expect(m.run(10).reason).toBe('halted');
+    expect(m.cpu.cpl).toBe(0);
+    expect(m.cpu.segSel[1]).toBe(0x08);
+    expect(m.cpu.regNum(4)).toBe(0x380000);
+    expect(m.cpu.rip).toBe(CODE + 0x101);
+  });
+
+  it('PCID: CR3 keeps the PCID, bit 63 (no flush) is not stored; INVPCID executes; PCIDE needs CR3[11:0]=0', () => {
+    const m = machine([
+      0x0f, 0x20, 0xe0, //             mov rax, cr4
+      0x48, 0x0f, 0xba, 0xe8, 0x11, // bts rax, 17 (PCIDE)
+      0x0f, 0x22, 0xe0, //             mov cr4, rax
+      0x0f, 0x20, 0xd8, //             mov rax, cr3
+      0x48, 0x83, 0xc8, 0x05, //       or rax, 5
+      0x48, 0x0f, 0xba, 0xe8, 0x3f, // bts rax, 63
+      0x0f, 0x22, 0xd8, //             mov cr3, rax
+      0x0f, 0x20, 0xdb, //             mov rbx, cr3
+      0xb9, 0x02, 0, 0, 0, //          mov ecx, 2 (all contexts)
+      0x66, 0x0f, 0x38, 0x82, 0x0d, 0x00, 0x01, 0, 0, // invpcid rcx, [rip+0x100]
+      0xf4,
+    ]);
+    expect(m.run(20).reason).toBe('halted');
+    expect(m.cpu.rip).toBe(CODE + 44);
+    expect(m.cpu.lo[3]! & 0xfff).toBe(5);
+    expect(m.cpu.hi[3]! >>> 31).toBe(0);
+    // setting PCIDE while CR3 has a non-zero PCID field is #GP(0)
+    const n = machine([0x0f, 0x20, 0xe0, 0x48, 0x0f, 0xba, 0xe8, 0x11, 0x0f, 0x22, 0xe0]);
+    n.cpu.cr3 += 3;
+    n.run(10);
+    expect(frame(n.cpu, true)).toEqual({ error: 0, rip: CODE + 8 });
+  });
+
+  it('trapHook sees block-start addresses and can service them (HLE firmware entry points)', () => {
+    // call rel32 to CODE+0x100 (a trap address, no code there); after the hook "returns", hlt
+    const m = machine([0xe8, 0xfb, 0x00, 0x00, 0x00, 0xf4]);
+    const seen: number[] = [];
+    m.cpu.trapHook = (rip) => {
+      seen.push(rip);
+      if (rip !== CODE + 0x100) return false;
+      m.cpu.lo[0] = 42; // the "firmware function" result
+      const ret = m.cpu.pop(8); // emulate RET
+      m.cpu.rip = ret;
+      return true;
+    };
+    expect(m.run(100).reason).toBe('halted');
+    expect(m.cpu.lo[0]).toBe(42);
+    expect(seen).toEqual([CODE, CODE + 0x100, CODE + 5]);
+    // a hook that services without moving RIP still ends with the budget
+    const n = machine([0xf4]);
+    n.cpu.trapHook = () => true;
+    expect(n.run(1000).reason).toBe('budget');
+  });
+
   it('writes to a code page invalidate decoded blocks (self-modifying code)', () => {
     // mov byte [rip+1], 0x05 -> patches the next instruction's immediate: mov al, 0x00 becomes mov al, 0x05
     // c6 05 01 00 00 00 05 ; b0 00 ; f4  (run it twice: the second run decodes the patched bytes)
     const m = machine([0xc6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x05, 0xb0, 0x00, 0xf4]);
     m.run(10);
     expect(m.cpu.lo[0]! & 0xff).toBe(5);
+  });
+});
+
+describe('x86-64 test loader', () => {
+  it('enters an ELF64 directly in 64-bit mode (identity map, flat CS 0x08)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = 'build/test/guests/x86_64/long64.elf64';
+    const m = new TestMachine();
+    m.bootElfLongMode(readFileSync(file), file);
+    const r = m.run(10_000);
+    expect(r.reason).toBe('exit');
+    expect(m.serial).toBe('long64: entered in 64-bit mode, cs=0x08\n');
+  });
+
+  it('rejects a truncated ELF with a typed error before touching guest memory', () => {
+    const m = new TestMachine(1 << 20);
+    expect(() => m.bootMultiboot(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1]), 'cut.elf')).toThrow(/cut\.elf/);
   });
 });

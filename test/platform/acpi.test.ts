@@ -166,6 +166,8 @@ describe.each(boards)('pc ACPI tables (%s)', (label, board) => {
     expect(d.dsl).toMatch(/IO \(Decode16,\s+0x03F8,\s+\/\/ Range Minimum\s+0x03F8,/);
     expect(d.dsl).toMatch(/IRQNoFlags \(\)\s+\{4\}/);
     expect(d.dsl).toMatch(/Name \(\\?_S5, Package \(0x04\)/);
+    // edu (00:02.0) INTA -> GSI 11
+    expect(d.dsl).toMatch(/Name \(_PRT, Package \(0x01\)[^]*Package \(0x04\)\s*\{\s*0x0002FFFF,\s*Zero,\s*Zero,\s*0x0B\s*\}/);
     const out = join(tmp, `${slug}-dsdt-recompiled`);
     const r = spawnSync('iasl', ['-p', out, join(tmp, `${slug}-DSDT.dsl`)], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -276,7 +278,7 @@ describe('acpiexec (ACPICA interpreter) loads our DSDT and evaluates its objects
     const dsdt = buildPcAcpiTables(board).tables.find((t) => t.signature === 'DSDT')!.bytes;
     const file = join(tmp, 'exec-DSDT.dat');
     writeFileSync(file, dsdt);
-    const objs = ['\\_S5', '\\_SB.PCI0.LPC.COM1._CRS', '\\_SB.PCI0._HID', '\\_SB.PCI0._SEG', '\\_SB.PCI0._BBN', '\\_SB.PWRB._HID'];
+    const objs = ['\\_S5', '\\_SB.PCI0.LPC.COM1._CRS', '\\_SB.PCI0._HID', '\\_SB.PCI0._SEG', '\\_SB.PCI0._BBN', '\\_SB.PWRB._HID', '\\_SB.PCI0._PRT'];
     const r = spawnSync('acpiexec', ['-b', objs.map((o) => `evaluate ${o}`).join('; '), file], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
@@ -295,5 +297,6 @@ describe('acpiexec (ACPICA interpreter) loads our DSDT and evaluates its objects
     expect(result('\\_SB.PCI0._SEG')).toContain('[Integer] = 0000000000000000');
     expect(result('\\_SB.PCI0._BBN')).toContain('[Integer] = 0000000000000000');
     expect(result('\\_SB.PWRB._HID')).toContain('[Integer] = 000000000C0CD041');
+    expect(result('\\_SB.PCI0._PRT')).toMatch(/\[Integer\] = 000000000002FFFF\s+\[Integer\] = 0000000000000000\s+\[Integer\] = 0000000000000000\s+\[Integer\] = 000000000000000B/);
   });
 });

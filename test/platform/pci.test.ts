@@ -142,9 +142,16 @@ describe('edu device (QEMU edu register interface) behind the MMIO window', () =
     m.clock.advanceBy(EDU_WORK_NS);
   };
 
+  it('the DMA buffer is not reachable through BAR0, as on QEMU', () => {
+    const m = setup(0x2);
+    m.bus.write32(m.base + 0x40000, 0x12345678);
+    expect(m.bus.read32(m.base + 0x40000)).toBe(0xffffffff);
+    expect(m.dev.edu.buffer[0]).toBe(0);
+  });
+
   it('DMA with Bus Master Enable clear is blocked and recorded; memory is untouched', () => {
     const m = setup(0x2);
-    m.bus.write32(m.base + 0x40000, 0xcafef00d);
+    m.dev.edu.buffer.set([0x0d, 0xf0, 0xfe, 0xca]);
     dmaToRam(m, 0x100000, 4);
     expect(m.bus.read32(0x100000)).toBe(0);
     expect(m.dev.dma.log).toEqual([
@@ -155,7 +162,7 @@ describe('edu device (QEMU edu register interface) behind the MMIO window', () =
 
   it('DMA with Bus Master Enable set copies both ways and is recorded as ok', () => {
     const m = setup(0x2 | 0x4);
-    m.bus.write32(m.base + 0x40000, 0xcafef00d);
+    m.dev.edu.buffer.set([0x0d, 0xf0, 0xfe, 0xca]);
     dmaToRam(m, 0x100000, 4);
     expect(m.bus.read32(0x100000)).toBe(0xcafef00d);
     m.bus.write32(0x200000, 0x11223344);
@@ -164,7 +171,7 @@ describe('edu device (QEMU edu register interface) behind the MMIO window', () =
     m.bus.write32(m.base + 0x90, 4);
     m.bus.write32(m.base + 0x98, 0x1);
     m.clock.advanceBy(EDU_WORK_NS);
-    expect(m.bus.read32(m.base + 0x40010)).toBe(0x11223344);
+    expect(Buffer.from(m.dev.edu.buffer.subarray(0x10, 0x14)).readUInt32LE(0)).toBe(0x11223344);
     expect(m.dev.dma.log.map((r) => [r.direction, r.address, r.outcome])).toEqual([
       ['write', 0x100000, 'ok'],
       ['read', 0x200000, 'ok'],

@@ -35,9 +35,11 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
   const makeOutput = (stream: 'ConOut' | 'StdErr'): number => {
     const proto = ctx.bootHeap.alloc(SimpleTextOutput.size);
     const mode = ctx.bootHeap.alloc(SimpleTextOutputMode.size);
-    const modeView = () => viewOf(ctx.bus.ram(mode, SimpleTextOutputMode.size)!);
-    SimpleTextOutputMode.write(modeView(), 0, { MaxMode: 1, Mode: 0, Attribute: DEFAULT_TEXT_ATTRIBUTE, CursorColumn: 0, CursorRow: 0, CursorVisible: 1 });
-    const setCursor = (col: number, row: number) => SimpleTextOutputMode.write(modeView(), 0, { CursorColumn: col, CursorRow: row });
+    // The mode structure lives in guest memory (the guest reads it); every update is read-modify-write.
+    const readMode = () => SimpleTextOutputMode.read(viewOf(ctx.bus.readBytes(mode, SimpleTextOutputMode.size)), 0);
+    const updateMode = (v: Partial<ReturnType<typeof readMode>>) => ctx.bus.writeBytes(mode, SimpleTextOutputMode.encode({ ...readMode(), ...v }));
+    ctx.bus.writeBytes(mode, SimpleTextOutputMode.encode({ MaxMode: 1, Mode: 0, Attribute: DEFAULT_TEXT_ATTRIBUTE, CursorColumn: 0, CursorRow: 0, CursorVisible: 1 }));
+    const setCursor = (col: number, row: number) => updateMode({ CursorColumn: col, CursorRow: row });
     const handlers: Record<(typeof SIMPLE_TEXT_OUTPUT_NAMES)[number], TrapHandler | undefined> = {
       Reset: () => {
         setCursor(0, 0);
@@ -47,7 +49,7 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
         const text = readUcs2(c.bus, c.argNum(1));
         transcript.push(text);
         io.write(text, stream);
-        let { CursorColumn: col, CursorRow: row } = SimpleTextOutputMode.read(modeView(), 0);
+        let { CursorColumn: col, CursorRow: row } = readMode();
         for (const ch of text) {
           if (ch === '\r') col = 0;
           else if (ch === '\n') row = Math.min(row + 1, TEXT_ROWS - 1);
@@ -73,7 +75,7 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
         return EFI_SUCCESS;
       },
       SetAttribute: (c) => {
-        SimpleTextOutputMode.write(modeView(), 0, { Attribute: c.argNum(1) & 0x7f });
+        updateMode({ Attribute: c.argNum(1) & 0x7f });
         return EFI_SUCCESS;
       },
       ClearScreen: () => {
@@ -88,7 +90,7 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
         return EFI_SUCCESS;
       },
       EnableCursor: (c) => {
-        SimpleTextOutputMode.write(modeView(), 0, { CursorVisible: Number(c.arg(1) & 0xffn) ? 1 : 0 });
+        updateMode({ CursorVisible: Number(c.arg(1) & 0xffn) ? 1 : 0 });
         return EFI_SUCCESS;
       },
       Mode: undefined,
@@ -98,7 +100,7 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
       const h = handlers[name];
       values[name] = h ? BigInt(ctx.traps.register(`${stream}.${name}`, name === 'OutputString' ? 1 : 3, h)) : BigInt(mode);
     }
-    SimpleTextOutput.write(viewOf(ctx.bus.ram(proto, SimpleTextOutput.size)!), 0, values);
+    ctx.bus.writeBytes(proto, SimpleTextOutput.encode(values));
     return proto;
   };
   const conOut = makeOutput('ConOut');
@@ -112,15 +114,13 @@ export function installConsole(ctx: UefiContext, io: ConsoleIo, events: EventSer
       ctx.traps.register('ConIn.ReadKeyStroke', 2, (c) => {
         const key = io.readKey?.();
         if (key === undefined) return EFI_NOT_READY;
-        const at = c.argNum(1);
-        const bytes = c.bus.ram(at, InputKey.size);
-        if (!bytes) return EFI_DEVICE_ERROR;
-        InputKey.write(viewOf(bytes), 0, { ScanCode: 0, UnicodeChar: key === 0x0a ? 0x0d : key });
+        if (c.argNum(1) === 0) return EFI_DEVICE_ERROR;
+        c.bus.writeBytes(c.argNum(1), InputKey.encode({ ScanCode: 0, UnicodeChar: key === 0x0a ? 0x0d : key }));
         return EFI_SUCCESS;
       }),
     ),
     WaitForKey: BigInt(waitForKey),
   };
-  SimpleTextInput.write(viewOf(ctx.bus.ram(conIn, SimpleTextInput.size)!), 0, inputValues);
+  ctx.bus.writeBytes(conIn, SimpleTextInput.encode(inputValues));
   return { conOut, stdErr, conIn, transcript };
 }

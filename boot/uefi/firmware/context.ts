@@ -2,9 +2,9 @@
  * State every part of the UEFI firmware shares, and the guest-memory helpers they use (UCS-2 strings,
  * GUIDs, out-parameters). Guest pointers are physical addresses: UEFI runs identity-mapped.
  */
-import type { PhysicalBus } from '../../../platform/memory/bus.js';
+import type { GuestMemory, MemoryAccess } from '../../firmware/guest-memory.js';
 import type { FirmwareClock } from '../../firmware/clock.js';
-import { read64, write64 } from '../../firmware/cpu.js';
+import { read64, toAddress, write64 } from '../../firmware/cpu.js';
 import type { FirmwareHeap } from '../../firmware/heap.js';
 import type { FirmwareMemoryMap } from '../../firmware/memory-map.js';
 import type { FirmwareTrace } from '../../firmware/trace.js';
@@ -13,7 +13,8 @@ import { guidString } from './guids.js';
 import type { HandleDatabase } from './handles.js';
 
 export interface UefiContext {
-  readonly bus: PhysicalBus;
+  /** Guest memory; translated through the caller's paging while a call is being served. */
+  readonly bus: GuestMemory;
   readonly memory: FirmwareMemoryMap;
   readonly traps: TrapRegistry;
   readonly trace: FirmwareTrace;
@@ -30,7 +31,7 @@ export interface UefiContext {
 /** Longest UCS-2 string the firmware reads from the guest (characters); guards against missing NULs. */
 export const MAX_GUEST_STRING = 64 * 1024;
 
-export function readUcs2(bus: PhysicalBus, address: number, max = MAX_GUEST_STRING): string {
+export function readUcs2(bus: MemoryAccess, address: number, max = MAX_GUEST_STRING): string {
   let s = '';
   for (let i = 0; i < max; i++) {
     const c = bus.read16(address + 2 * i);
@@ -50,15 +51,15 @@ export function ucs2Bytes(s: string): Uint8Array {
   return out;
 }
 
-export function readGuid(bus: PhysicalBus, address: number): string {
+export function readGuid(bus: MemoryAccess, address: number): string {
   return guidString(bus.readBytes(address, 16));
 }
 
-export function readPtr(bus: PhysicalBus, address: number): number {
-  return Number(read64(bus, address));
+export function readPtr(bus: MemoryAccess, address: number): number {
+  return toAddress(read64(bus, address));
 }
 
-export function writePtr(bus: PhysicalBus, address: number, value: number | bigint): void {
+export function writePtr(bus: MemoryAccess, address: number, value: number | bigint): void {
   write64(bus, address, value);
 }
 

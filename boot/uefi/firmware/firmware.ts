@@ -11,11 +11,13 @@
 import { NotImplementedError } from '../../../common/errors.js';
 import { viewOf } from '../../../common/struct.js';
 import type { PhysicalBus } from '../../../platform/memory/bus.js';
+import { installAcpiTables, type AcpiTablesInput } from '../../firmware/acpi.js';
 import { ManualClock, type FirmwareClock } from '../../firmware/clock.js';
 import { X86_RAX, regBig } from '../../firmware/cpu.js';
 import { FirmwareHeap } from '../../firmware/heap.js';
+import { GuestMemory } from '../../firmware/guest-memory.js';
 import { EFI_PAGE_SIZE, mustAllocate, type FirmwareMemoryMap } from '../../firmware/memory-map.js';
-import { EfiACPIReclaimMemory, EfiBootServicesData, EfiRuntimeServicesCode, EfiRuntimeServicesData } from '../../firmware/memory-types.js';
+import { EfiBootServicesData, EfiLoaderCode, EfiLoaderData, EfiRuntimeServicesCode, EfiRuntimeServicesData } from '../../firmware/memory-types.js';
 import { FirmwareTrace, traceHex } from '../../firmware/trace.js';
 import { TrapRegistry } from '../../firmware/traps.js';
 import { identityMapSize, modeRegisters, writeGdt, writeIdentityMap, type X86EntryState } from '../../firmware/x86-entry.js';
@@ -42,6 +44,9 @@ import {
   EFI_SYSTEM_TABLE_SIGNATURE,
   LOADED_IMAGE_PROTOCOL_REVISION,
   LoadedImage,
+  MEMORY_DESCRIPTOR_SIZE,
+  EFI_MEMORY_DESCRIPTOR_VERSION,
+  MemoryDescriptor,
   RUNTIME_SERVICE_NAMES,
   RuntimeServices,
   SystemTable,
@@ -49,12 +54,7 @@ import {
 } from './tables.js';
 import { VariableStore, type Variable } from './variables.js';
 
-export interface AcpiInput {
-  /** Guest-physical address the tables were laid out for. */
-  readonly base: number;
-  readonly bytes: Uint8Array;
-  readonly rsdpAddress: number;
-}
+export type AcpiInput = AcpiTablesInput;
 
 export interface UefiFirmwareOptions {
   bus: PhysicalBus;
@@ -133,12 +133,13 @@ export class UefiFirmware {
     const { bus, memory } = options;
     this.trace = options.trace ?? new FirmwareTrace();
     const trapBase = mustAllocate(memory, 'UEFI trap page', memory.allocatePages(EfiRuntimeServicesCode, TRAP_PAGES), TRAP_PAGES * EFI_PAGE_SIZE);
-    this.traps = new TrapRegistry(bus, 'x86_64', trapBase, TRAP_PAGES * EFI_PAGE_SIZE, this.trace);
+    const guestMemory = new GuestMemory(bus);
+    this.traps = new TrapRegistry(bus, 'x86_64', trapBase, TRAP_PAGES * EFI_PAGE_SIZE, this.trace, guestMemory);
     this.traps.describeResult = (v) => statusName(v);
     const bootHeap = new FirmwareHeap(memory, EfiBootServicesData);
     const runtimeHeap = new FirmwareHeap(memory, EfiRuntimeServicesData, 1);
     this.ctx = {
-      bus,
+      bus: guestMemory,
       memory,
       traps: this.traps,
       trace: this.trace,
@@ -225,11 +226,9 @@ export class UefiFirmware {
 
     // Configuration tables: ACPI (2.0 and 1.0 GUIDs, both pointing at the RSDP, as OVMF installs them), SMBIOS 3.
     if (options.acpi) {
-      const { base, bytes, rsdpAddress } = options.acpi;
-      bus.writeBytes(base, bytes);
-      if (memory.isFree(base, bytes.length)) memory.claim(base, bytes.length, EfiACPIReclaimMemory);
-      this.installConfigurationTable(G.ACPI_20_TABLE, rsdpAddress);
-      this.installConfigurationTable(G.ACPI_10_TABLE, rsdpAddress);
+      installAcpiTables(bus, memory, options.acpi);
+      this.installConfigurationTable(G.ACPI_20_TABLE, options.acpi.rsdpAddress);
+      this.installConfigurationTable(G.ACPI_10_TABLE, options.acpi.rsdpAddress);
     }
     const structures = encodeSmbiosStructures({ ...DEFAULT_SMBIOS, ...options.smbios });
     const structuresAt = this.ctx.runtimeHeap.alloc(structures.length, 16);
@@ -247,7 +246,7 @@ export class UefiFirmware {
   /** Loads a PE/COFF application and creates its image handle (LoadedImage, LoadedImageDevicePath). */
   loadImage(bytes: Uint8Array, file: string, opts: { commandLine?: string; filePath?: string } = {}): LoadedUefiImage {
     const { bus, handles } = this.ctx;
-    const pe = loadPeImage(bus, this.ctx.memory, bytes, file, 'x86_64');
+    const pe = loadPeImage(this.options.bus, this.ctx.memory, bytes, file, 'x86_64');
     this.trace.record('load', 'pe-image', { file, base: traceHex(pe.base), size: traceHex(pe.size), entry: traceHex(pe.entry), delta: pe.delta, relocations: pe.relocationsApplied });
     // The device the image came from: PciRoot(0x0) with a device path only (no file system is offered).
     const deviceHandle = handles.create();
@@ -299,6 +298,24 @@ export class UefiFirmware {
    * status. Arms the 5-minute boot watchdog as BDS does.
    */
   entryState(image: LoadedUefiImage): X86EntryState {
+    const env = this.longModeEnvironment();
+    const rsp = env.stackTop - 32 - 8;
+    writePtr(this.ctx.bus, rsp, this.imageReturnTrap);
+    this.watchdog.timeoutSeconds = BOOT_WATCHDOG_SECONDS;
+    this.watchdog.firesAtNs = this.ctx.clock.nowNs() + BOOT_WATCHDOG_SECONDS * 1e9;
+    this.trace.record('start', 'StartImage', { entry: traceHex(image.pe.entry), imageHandle: traceHex(image.imageHandle), systemTable: traceHex(this.systemTable), rsp: traceHex(rsp) });
+    return { ...env.state, rip: image.pe.entry, regs: { rcx: image.imageHandle, rdx: this.systemTable, rsp } };
+  }
+
+  private environment?: { state: X86EntryState; stackTop: number };
+
+  /**
+   * The long-mode environment the firmware runs its applications in, built once: identity-mapped page
+   * tables up to 4 GiB or the end of RAM, OVMF's GDT selectors, a 128 KiB stack. Loaders that enter a
+   * kernel with boot services alive (Multiboot2 EFI flavour) enter it in this same environment.
+   */
+  longModeEnvironment(): { state: X86EntryState; stackTop: number } {
+    if (this.environment) return this.environment;
     const { bus, memory } = this.ctx;
     const top = this.options.identityMapTop ?? Math.max(FOUR_GIB, ...memory.descriptors().map((d) => d.base + d.pages * EFI_PAGE_SIZE));
     const tablesSize = identityMapSize(top);
@@ -307,19 +324,48 @@ export class UefiFirmware {
     const gdtAt = this.ctx.bootHeap.alloc(OVMF_CODE64_SELECTOR + 8, 16);
     const gdt = writeGdt(bus, gdtAt, [[OVMF_DATA_SELECTOR, 'data'], [OVMF_CODE64_SELECTOR, 'code64']]);
     const stack = mustAllocate(memory, 'stack', memory.allocatePages(EfiBootServicesData, STACK_SIZE / EFI_PAGE_SIZE), STACK_SIZE);
-    const rsp = stack + STACK_SIZE - 32 - 8;
-    writePtr(bus, rsp, this.imageReturnTrap);
-    this.watchdog.timeoutSeconds = BOOT_WATCHDOG_SECONDS;
-    this.watchdog.firesAtNs = this.ctx.clock.nowNs() + BOOT_WATCHDOG_SECONDS * 1e9;
-    this.trace.record('start', 'StartImage', { entry: traceHex(image.pe.entry), imageHandle: traceHex(image.imageHandle), systemTable: traceHex(this.systemTable), rsp: traceHex(rsp) });
-    return {
-      mode: 'long64',
-      rip: image.pe.entry,
-      regs: { rcx: image.imageHandle, rdx: this.systemTable, rsp },
-      gdt,
-      segments: { cs: OVMF_CODE64_SELECTOR, ds: OVMF_DATA_SELECTOR },
-      ...modeRegisters('long64', cr3),
+    const stackTop = stack + STACK_SIZE;
+    this.environment = {
+      stackTop,
+      state: { rip: 0, regs: { rsp: stackTop }, gdt, segments: { cs: OVMF_CODE64_SELECTOR, ds: OVMF_DATA_SELECTOR }, ...modeRegisters('uefi', cr3) },
     };
+    return this.environment;
+  }
+
+  /** Current memory map as GetMemoryMap returns it: descriptors of MEMORY_DESCRIPTOR_SIZE bytes and the key. */
+  memoryMapSnapshot(): { bytes: Uint8Array; mapKey: number; descriptorSize: number; descriptorVersion: number } {
+    const descriptors = this.ctx.memory.descriptors();
+    const bytes = new Uint8Array(descriptors.length * MEMORY_DESCRIPTOR_SIZE);
+    descriptors.forEach((d, i) =>
+      MemoryDescriptor.write(viewOf(bytes), i * MEMORY_DESCRIPTOR_SIZE, { Type: d.type, PhysicalStart: BigInt(d.base), VirtualStart: 0n, NumberOfPages: BigInt(d.pages), Attribute: d.attribute }),
+    );
+    return { bytes, mapKey: this.ctx.memory.mapKey, descriptorSize: MEMORY_DESCRIPTOR_SIZE, descriptorVersion: EFI_MEMORY_DESCRIPTOR_VERSION };
+  }
+
+  /**
+   * ExitBootServices performed by a loader that lives inside the firmware (the Multiboot2 path plays GRUB):
+   * takes the final memory map and exits with its key, exactly as a guest loader would.
+   */
+  exitBootServicesFromLoader(loader: string): Uint8Array {
+    const snap = this.memoryMapSnapshot();
+    this.trace.record('exit-boot-services', 'ExitBootServices', { by: loader, mapKey: snap.mapKey, currentMapKey: this.ctx.memory.mapKey, outcome: 'EFI_SUCCESS' });
+    this.ctx.exited = true;
+    this.onExitBootServices();
+    return snap.bytes;
+  }
+
+  /**
+   * An image handle for a loader that runs inside the firmware (the Multiboot2 path plays GRUB, which is
+   * itself a UEFI application): LoadedImage with no image bytes of its own.
+   */
+  installLoaderImage(): number {
+    const loadedImage = this.ctx.bootHeap.alloc(LoadedImage.size);
+    this.ctx.bus.writeBytes(loadedImage, LoadedImage.encode({
+      Revision: LOADED_IMAGE_PROTOCOL_REVISION, SystemTable: BigInt(this.systemTable), ImageCodeType: EfiLoaderCode, ImageDataType: EfiLoaderData,
+    }));
+    const handle = this.ctx.handles.create();
+    this.ctx.handles.install(handle, G.LOADED_IMAGE_PROTOCOL, loadedImage);
+    return handle;
   }
 
   /** AArch64 entry (X0 = handle, X1 = system table, MMU on with an identity map) is not built yet. */

@@ -36,15 +36,15 @@ export function installGop(ctx: UefiContext, fb: Framebuffer): number {
     PixelFormat: PixelBlueGreenRedReserved8BitPerColor,
     PixelsPerScanLine: fb.width,
   };
-  GraphicsModeInfo.write(viewOf(ctx.bus.ram(info, GraphicsModeInfo.size)!), 0, infoValues);
-  GraphicsOutputMode.write(viewOf(ctx.bus.ram(mode, GraphicsOutputMode.size)!), 0, {
+  ctx.bus.writeBytes(info, GraphicsModeInfo.encode(infoValues));
+  ctx.bus.writeBytes(mode, GraphicsOutputMode.encode({
     MaxMode: 1,
     Mode: 0,
     Info: BigInt(info),
     SizeOfInfo: BigInt(GraphicsModeInfo.size),
     FrameBufferBase: BigInt(fb.base),
     FrameBufferSize: BigInt(framebufferSize(fb)),
-  });
+  }));
   const pixel = (x: number, y: number) => fb.base + (y * fb.width + x) * BYTES_PER_PIXEL;
   const handlers = {
     QueryMode: ctx.traps.register('GOP.QueryMode', 4, (c) => {
@@ -98,6 +98,6 @@ export function installGop(ctx: UefiContext, fb: Framebuffer): number {
     Blt: BigInt(handlers.Blt),
     Mode: BigInt(mode),
   };
-  GraphicsOutput.write(viewOf(ctx.bus.ram(proto, GraphicsOutput.size)!), 0, values);
+  ctx.bus.writeBytes(proto, GraphicsOutput.encode(values));
   return proto;
 }

@@ -4,6 +4,8 @@
  * of one term so definitions nest like the ASL they stand for.
  */
 
+import { NovaImageError } from '../../../common/errors.js';
+
 export type Aml = Uint8Array;
 
 const Op = {
@@ -29,7 +31,8 @@ const Op = {
 } as const;
 const ExtOp = { DEVICE: 0x82 } as const;
 
-export class AmlError extends Error {}
+/** An AML term that cannot be encoded (bad name segment, value out of range). */
+export class AmlError extends NovaImageError {}
 
 export function concat(...parts: readonly Aml[]): Aml {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -44,6 +44,8 @@ export interface VirtBoard {
   readonly cpus: number;
   readonly virtualization: boolean;
   readonly ram: readonly AddressRange[];
+  /** Ranges inside RAM the firmware must report as reserved (none on virt; same shape as the pc board). */
+  readonly reserved: readonly AddressRange[];
   readonly memoryMap: readonly AddressRange[];
   readonly firmware: { readonly base: number; readonly size: number };
   readonly gic: GicV2Desc | GicV3Desc;
@@ -144,6 +146,7 @@ export function virtBoard(options: VirtBoardOptions = {}): VirtBoard {
     cpus,
     virtualization,
     ram,
+    reserved: [],
     memoryMap,
     firmware: { base: L.FIRMWARE_BASE, size: L.FIRMWARE_SIZE },
     gic,

@@ -1,12 +1,13 @@
 /**
  * Connects the virt board's GIC to the AArch64 CPU model: the CPU interface drives the CPU's IRQ/FIQ inputs,
  * the generic timer outputs arrive as PPIs (EL1 physical -> 14, EL1 virtual -> 11, EL2 physical -> 10, from
- * the board description), and on GICv3 the ICC_* system registers are provided to the CPU.
+ * the board description), and on GICv3 the ICC_* system registers are provided to the CPU (the ICH_*
+ * virtualization registers too, as "not implemented" verdicts).
  */
 import type { Aarch64Cpu } from '../../cpu/aarch64/cpu.js';
 import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from '../../cpu/aarch64/cpu.js';
 import { R } from '../../cpu/aarch64/int64.js';
-import { iccRegisters, type Gic } from '../../devices/gic.js';
+import { iccRegisters, ichRegisters, type Gic } from '../../devices/gic.js';
 import type { VirtBoard } from './board.js';
 
 /** The parts of the CPU model the wiring uses (so tests can stand in for it). */
@@ -24,7 +25,7 @@ export function wireGicToCpu(board: VirtBoard, gic: Gic, cpu: GicCpuPort): void 
     if (ppi !== undefined) gic.setLine(16 + ppi, level);
   };
   if (gic.version === 3) {
-    for (const r of iccRegisters(gic)) {
+    for (const r of [...iccRegisters(gic), ...ichRegisters()]) {
       cpu.defineSystemRegister(
         r.op0,
         r.op1,

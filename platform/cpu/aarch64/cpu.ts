@@ -11,7 +11,12 @@
  * - Memory accesses go through a direct-mapped software TLB (per translation regime) that caches the host
  *   DataView and offset of RAM pages with their permissions; misses walk the tables (mmu.ts).
  * - Decoded blocks are keyed by physical address; pages that hold decoded code are marked on the bus and a
- *   write to them drops their blocks.
+ *   write to them drops their blocks. Blocks chain to their successors while the translation generation is
+ *   unchanged, and a block executed `compileThreshold` times is compiled to a JavaScript function
+ *   (block-compiler.ts); interpretation and compiled execution retire identical instruction counts.
+ * - Translation: stage 1 for the EL2 and EL1&0 regimes and stage 2 (HCR_EL2.VM) in mmu.ts; TLB entries hold
+ *   the combined result and are flushed on TTBR/TCR/SCTLR/HCR/VTTBR/VTCR writes and on every TLBI (ASIDs and
+ *   VMIDs are therefore handled by invalidation rather than tagging).
  * - Guest exceptions raised inside a memory access unwind with the preallocated `GUEST_EXCEPTION` sentinel.
  */
 import { NotImplementedError } from '../../../common/errors.js';
@@ -22,6 +27,7 @@ import { R, addc64, hex64 } from './int64.js';
 import { P_R0, P_R1, P_W0, P_W1, P_X0, P_X1, Stage2Result, WalkResult, walk, walkStage2, type RegimeRegs } from './mmu.js';
 import * as S from './sysregs.js';
 import { A64_TABLES } from './isa/index.js';
+import { compileBlock, type CompiledBlock } from './block-compiler.js';
 
 const TWO32 = 4294967296;
 
@@ -78,6 +84,9 @@ class Block {
   next1: Block | null = null;
   nextVa2 = NaN;
   next2: Block | null = null;
+  /** executions so far, and the compiled form once hot */
+  hits = 0;
+  fn: CompiledBlock | null = null;
   constructor(readonly pa: number, readonly ops: DecodedOp[]) {}
 }
 
@@ -150,6 +159,10 @@ export class Aarch64Cpu {
   mhi = 0;
 
   firmware: Aarch64Firmware | null = null;
+  /** executions after which a block is compiled to JavaScript (Infinity: interpret only) */
+  compileThreshold = 16;
+  /** address of the instruction that raised the last synchronous exception (for retired counts) */
+  private excFromPc = 0;
   /** the board's GIC sees the timer output levels here */
   onTimer: ((timer: number, level: boolean) => void) | null = null;
   private readonly timerLevel = [false, false, false];
@@ -254,7 +267,8 @@ export class Aarch64Cpu {
     this.stage2 = regime === 1 && (hcrLo & 1) !== 0;
     if ((hcrHi & (1 << 2)) !== 0) this.stopWith({ kind: 'unimplemented', detail: 'HCR_EL2.E2H (VHE) is not implemented' });
     const sctlr = sys[2 * (regime === 2 ? S.SCTLR_EL2 : S.SCTLR_EL1)]!;
-    this.mmuOn = (sctlr & 1) !== 0;
+    // With HCR_EL2.TGE (and no VHE) the EL1&0 stage 1 is disabled for EL0: it runs with a flat mapping.
+    this.mmuOn = (sctlr & 1) !== 0 && !(el === 0 && (hcrLo & (1 << 27)) !== 0);
     const r = this.regs;
     r.regime = regime;
     r.wxn = (sctlr & (1 << 19)) !== 0;
@@ -336,6 +350,7 @@ export class Aarch64Cpu {
    * return address. FAR is written when `far` is not NaN.
    */
   takeException(target: number, kind: number, esr: number, ret: number, far: number): void {
+    this.excFromPc = this.pc;
     const from = this.el;
     const spsr = this.pstateAsSpsr();
     const spx = this.spsel;
@@ -447,6 +462,15 @@ export class Aarch64Cpu {
 
   // ---- system registers ------------------------------------------------------------------------------------
 
+  /**
+   * Advertises the GIC system-register CPU interface (ID_AA64PFR0_EL1.GIC = 1, as on a GICv3 board); the board
+   * provides the ICC_* registers themselves with defineSystemRegister.
+   */
+  advertiseGicSystemRegisters(on = true): void {
+    const slot = 2 * S.ID_AA64PFR0_EL1;
+    this.sys[slot] = (this.sys[slot]! & ~0x0f000000) | (on ? 0x01000000 : 0);
+  }
+
   /** Provides a system register from outside (for example a GICv3 CPU interface's ICC_* registers). */
   defineSystemRegister(op0: number, op1: number, crn: number, crm: number, op2: number, el: number,
     read: (c: Aarch64Cpu) => void, write: (c: Aarch64Cpu, lo: number, hi: number) => void): void {
@@ -498,7 +522,12 @@ export class Aarch64Cpu {
     if (this.el < spec.el || spec.writeOnly) return -1;
     const trap = this.sysTrap(spec, false);
     if (trap) return trap;
-    if (!spec.special) { R[0] = this.sys[2 * slot]!; R[1] = this.sys[2 * slot + 1]!; return 0; }
+    if (!spec.special) {
+      // At EL1 the identification registers show what EL2 programmed in VPIDR_EL2 / VMPIDR_EL2.
+      const src = this.el === 1 ? (slot === S.MIDR_EL1 ? S.VPIDR_EL2 : slot === S.MPIDR_EL1 ? S.VMPIDR_EL2 : slot) : slot;
+      R[0] = this.sys[2 * src]!; R[1] = this.sys[2 * src + 1]!;
+      return 0;
+    }
     R[1] = 0;
     switch (spec.name) {
       case 'NZCV': R[0] = this.nzcv | 0; return 0;
@@ -784,7 +813,7 @@ export class Aarch64Cpu {
   }
 
   /** AT: walks without faulting; returns the PAR_EL1 value in R[0..1]. */
-  addressTranslate(va: number, stage1El: number, write: boolean): void {
+  addressTranslate(va: number, stage1El: number, write: boolean, withStage2 = false): void {
     const savedEl = this.el;
     this.el = stage1El;
     this.updateMode();
@@ -816,6 +845,19 @@ export class Aarch64Cpu {
           const attr = ((idx < 4 ? this.sys[2 * mair]! : this.sys[2 * mair + 1]!) >>> ((idx & 3) * 8)) & 0xff;
           par0 = (R[0]! & ~0xfff) | (w.sh << 7) | (w.ns << 9) | 0x800;
           par1 = (R[1]! & 0xffff) | (attr << 24);
+        }
+      }
+      if (withStage2 && this.stage2 && (par0 & 1) === 0) {
+        // AT S12E*: the stage-1 output is an IPA; finish with the stage-2 walk
+        const ipa = (par1 & 0xffff) * TWO32 + ((par0 >>> 0) & 0xfffff000) + (va % PAGE_SIZE + PAGE_SIZE) % PAGE_SIZE;
+        const r = this.s2r;
+        walkStage2(this.bus, this.sys[2 * S.VTCR_EL2]!, this.sys[2 * S.VTTBR_EL2]!, this.sys[2 * S.VTTBR_EL2 + 1]!, this.regs.paBits, this.regs.granules, ipa, r);
+        let fsc = r.fault;
+        if (!fsc && (r.perms & (write ? P_W1 : P_R1)) === 0) fsc = 0x0c | r.level;
+        if (fsc) { par0 = 1 | (fsc << 1) | (1 << 9); par1 = 0; } else {
+          splitTo(r.pa);
+          par0 = (R[0]! & ~0xfff) | (par0 & 0xfff);
+          par1 = (R[1]! & 0xffff) | (par1 & ~0xffff);
         }
       }
     } finally {
@@ -1054,8 +1096,19 @@ export class Aarch64Cpu {
         }
       }
       const ops = block.ops;
-      const n = ops.length;
       this.redirect = false;
+      if (block.fn === null && ++block.hits >= this.compileThreshold) block.fn = compileBlock(ops);
+      if (block.fn !== null) {
+        try {
+          this.retired += block.fn(this, ops);
+        } catch (e) {
+          if (e === GUEST_EXCEPTION) this.retired += (this.excFromPc - pc) / 4;
+          throw e;
+        }
+        prev = block;
+        continue;
+      }
+      const n = ops.length;
       let i = 0;
       try {
         for (; i < n; i++) {

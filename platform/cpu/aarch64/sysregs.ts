@@ -73,6 +73,14 @@ def('ID_AA64MMFR2_EL1', 3, 0, 0, 7, 2, 1, { readOnly: true, trap: 'id3' });
 for (let crm = 1; crm <= 3; crm++) {
   for (let op2 = 0; op2 < 8; op2++) def(`ID_AARCH32_${crm}_${op2}`, 3, 0, 0, crm, op2, 1, { readOnly: true, trap: 'id3' });
 }
+// The rest of the ID register space (op0 3, op1 0, CRn 0, CRm 4..7) reads as zero, as the architecture requires
+// for unallocated ID registers (kernels probe newer ones such as ID_AA64SMFR0_EL1 unconditionally).
+for (let crm = 4; crm <= 7; crm++) {
+  for (let op2 = 0; op2 < 8; op2++) {
+    const key = sysregKey(3, 0, 0, crm, op2);
+    if (!SYSREGS.some((r) => r.key === key)) def(`ID_RAZ_${crm}_${op2}`, 3, 0, 0, crm, op2, 1, { readOnly: true, trap: 'id3' });
+  }
+}
 export const CTR_EL0 = def('CTR_EL0', 3, 3, 0, 0, 1, 0, { readOnly: true, trap: 'id2' });
 export const DCZID_EL0 = def('DCZID_EL0', 3, 3, 0, 0, 7, 0, RO);
 export const CLIDR_EL1 = def('CLIDR_EL1', 3, 1, 0, 0, 1, 1, { readOnly: true, trap: 'id2' });
@@ -92,6 +100,10 @@ export const HCR_EL2 = def('HCR_EL2', 3, 4, 1, 1, 0, 2, { effect: 'mmu' });
 def('MDCR_EL2', 3, 4, 1, 1, 1, 2);
 export const CPTR_EL2 = def('CPTR_EL2', 3, 4, 1, 1, 2, 2, { reset: [0x000033ff, 0], effect: 'fp', writable: [0x80000400, 0] });
 def('HSTR_EL2', 3, 4, 1, 1, 3, 2);
+// AArch32 EL1 state that hypervisors save and restore; plain storage here (the model runs no AArch32 code).
+def('DACR32_EL2', 3, 4, 3, 0, 0, 2);
+def('IFSR32_EL2', 3, 4, 5, 0, 1, 2);
+def('FPEXC32_EL2', 3, 4, 5, 3, 0, 2);
 def('HACR_EL2', 3, 4, 1, 1, 7, 2);
 
 // Translation
@@ -167,6 +179,15 @@ def('CNTHP_TVAL_EL2', 3, 4, 14, 2, 0, 2, { special: true, effect: 'timer' });
 
 // Debug and performance monitors: present (kernels probe them) but inert.
 def('MDSCR_EL1', 2, 0, 0, 2, 2, 1);
+// Breakpoint and watchpoint registers (6 and 4, as ID_AA64DFR0_EL1 of the A57 says): stored, never trigger.
+for (let n = 0; n < 6; n++) { def(`DBGBVR${n}_EL1`, 2, 0, 0, n, 4, 1); def(`DBGBCR${n}_EL1`, 2, 0, 0, n, 5, 1); }
+for (let n = 0; n < 4; n++) { def(`DBGWVR${n}_EL1`, 2, 0, 0, n, 6, 1); def(`DBGWCR${n}_EL1`, 2, 0, 0, n, 7, 1); }
+def('MDRAR_EL1', 2, 0, 1, 0, 0, 1, RO);
+def('DBGPRCR_EL1', 2, 0, 1, 4, 4, 1);
+def('DBGCLAIMSET_EL1', 2, 0, 7, 8, 6, 1);
+def('DBGCLAIMCLR_EL1', 2, 0, 7, 9, 6, 1);
+def('DBGAUTHSTATUS_EL1', 2, 0, 7, 14, 6, 1, RO);
+def('MDCCSR_EL0', 2, 3, 0, 1, 0, 0, RO);
 def('OSLAR_EL1', 2, 0, 1, 0, 4, 1, { writeOnly: true });
 def('OSLSR_EL1', 2, 0, 1, 1, 4, 1, { readOnly: true, reset: [0x8, 0] });
 def('OSDLR_EL1', 2, 0, 1, 3, 4, 1);

@@ -15,6 +15,7 @@ import { Decoder, DecoderTables, DecodeFailure } from './decoder.js';
 import { BASE_RIP, type Handler, type Insn, K, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './insn.js';
 import { AC, CF, DF, ID, IF, IOPL, LazyOp, NT, OF, PARITY, PF, RF, SF, TF, VM, ZF, AF } from './flags.js';
 import { HANDLERS } from './handlers.js';
+import { type CompiledBlock, COMPILE_THRESHOLD, compileBlock } from './block-compiler.js';
 import { MsrFile } from './msr.js';
 import { NotImplementedError } from '../../../common/errors.js';
 
@@ -43,6 +44,10 @@ export const CR4_PCIDE = 0x20000;
 export const CR4_OSXSAVE = 0x40000;
 export const CR4_SMEP = 0x100000;
 export const CR4_SMAP = 0x200000;
+/** TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT FSGSBASE PCIDE OSXSAVE SMEP */
+const CR4_SUPPORTED =
+  0x4 | 0x8 | CR4_PSE | CR4_PAE | 0x40 | CR4_PGE | 0x100 | CR4_OSFXSR | 0x400 | CR4_FSGSBASE | CR4_PCIDE | CR4_OSXSAVE |
+  CR4_SMEP;
 export const EFER_SCE = 1;
 export const EFER_LME = 0x100;
 export const EFER_LMA = 0x400;
@@ -81,7 +86,14 @@ function blockSlot(key: number): number {
   return ((key >>> 2) ^ (key / 65536)) & (BLOCK_CACHE_SIZE - 1);
 }
 
-export type StopReason = 'halted' | 'exit' | 'fault' | 'triple-fault' | 'unimplemented' | 'budget' | 'shutdown';
+export type StopReason =
+  | 'halted' // HLT with no deliverable interrupt: the board advances virtual time and runs again
+  | 'exit' // a device ended the run (debug-exit port, ACPI S5, ...)
+  | 'triple-fault'
+  | 'unimplemented' // an instruction or feature the model does not implement
+  | 'internal-error' // a bug in the model itself (message carries the host stack)
+  | 'budget'
+  | 'shutdown';
 
 export interface RunResult {
   reason: StopReason;
@@ -109,6 +121,9 @@ interface Block {
   succ0: Block | undefined;
   succRip1: number;
   succ1: Block | undefined;
+  /** executions so far; at COMPILE_THRESHOLD the block is compiled to one JavaScript function */
+  runs: number;
+  compiled: CompiledBlock | undefined;
 }
 
 /** Decoded descriptor fields (cold-path helper). */
@@ -198,6 +213,15 @@ export class X86Cpu {
   private readonly pendingIrq = new Uint32Array(8);
   private pendingIrqCount = 0;
   interruptSource: InterruptSource | null = null;
+  /**
+   * Checked before every block with the RIP about to run (HLE firmware trap addresses are function entry
+   * points, so they always start a block). Returning true means the hook serviced that address: it may have
+   * changed RIP and registers or called stop(). Each serviced trap counts as one retired instruction, so a
+   * hook that never moves RIP still ends with the budget.
+   */
+  trapHook: ((rip: number) => boolean) | null = null;
+  /** Compile hot blocks to JavaScript functions (block-compiler.ts); off = pure interpreter. */
+  compileBlocks = true;
 
   faultVector = 0;
   faultError = -1;
@@ -377,6 +401,51 @@ export class X86Cpu {
 
   /** Condition codes 0-15 in Jcc order. */
   cond(cc: number): boolean {
+    // fast paths: a CMP/SUB (no borrow in) or a logic op decide the common conditions without flags
+    if (this.lazyOp === LazyOp.SUB && this.lazyCin === 0) {
+      const sz = this.lazySize;
+      switch (cc) {
+        case 4: return this.getZF() === 1;
+        case 5: return this.getZF() === 0;
+        case 2: case 3: case 6: case 7: {
+          let lt: boolean;
+          let eq: boolean;
+          if (sz === 8) {
+            const ah = this.lazyAHi >>> 0, bh = this.lazyBHi >>> 0;
+            lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
+            eq = ah === bh && this.lazyALo === this.lazyBLo;
+          } else {
+            lt = this.lazyALo < this.lazyBLo;
+            eq = this.lazyALo === this.lazyBLo;
+          }
+          return cc === 2 ? lt : cc === 3 ? !lt : cc === 6 ? lt || eq : !(lt || eq);
+        }
+        case 12: case 13: case 14: case 15: {
+          let lt: boolean;
+          let eq: boolean;
+          if (sz === 8) {
+            const ah = this.lazyAHi | 0, bh = this.lazyBHi | 0;
+            lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
+            eq = ah === bh && this.lazyALo === this.lazyBLo;
+          } else {
+            const sh = 32 - sz * 8;
+            const a = (this.lazyALo << sh) >> sh, b = (this.lazyBLo << sh) >> sh;
+            lt = a < b;
+            eq = a === b;
+          }
+          return cc === 12 ? lt : cc === 13 ? !lt : cc === 14 ? lt || eq : !(lt || eq);
+        }
+      }
+    } else if (this.lazyOp === LazyOp.LOGIC) {
+      switch (cc) {
+        case 4: return this.getZF() === 1;
+        case 5: return this.getZF() === 0;
+        case 8: case 12: return this.getSF() === 1;
+        case 9: case 13: return this.getSF() === 0;
+        case 14: return this.getZF() === 1 || this.getSF() === 1;
+        case 15: return this.getZF() === 0 && this.getSF() === 0;
+      }
+    }
     let r: number;
     switch (cc >> 1) {
       case 0: r = this.getOF(); break;
@@ -475,6 +544,26 @@ export class X86Cpu {
     const asize = d.asize;
     let off: number;
     if (asize === 8) {
+      // fast path: with every register term below 2^48 in magnitude the double sum is exact
+      let l = d.disp;
+      const b = d.base;
+      let fast = true;
+      if (b >= 0) {
+        if (b === BASE_RIP) l += this.rip;
+        else {
+          const h = this.hi[b]!;
+          if (h > 0xffff || h < -0x10000) fast = false;
+          l += h * TWO32 + (this.lo[b]! >>> 0);
+        }
+      }
+      const x = d.index;
+      if (x >= 0) {
+        const h = this.hi[x]!;
+        if (h > 0xffff || h < -0x10000) fast = false;
+        l += (h * TWO32 + (this.lo[x]! >>> 0)) * (1 << d.scale);
+      }
+      if (d.seg >= SEG_FS) l += this.segBase[d.seg]!;
+      if (fast && l < CANON_LIMIT && l >= -CANON_LIMIT) return l;
       this.offset64(d);
       let hi = this.eaHi;
       let lo = this.eaLo;
@@ -486,9 +575,9 @@ export class X86Cpu {
         lo -= carry * TWO32;
         hi = (hi + carry) | 0;
       }
-      const l = hi * TWO32 + lo;
-      if (l >= CANON_LIMIT || l < -CANON_LIMIT) this.fault(d.seg === SEG_SS ? VEC_SS : VEC_GP, 0);
-      return l;
+      const exact = hi * TWO32 + lo;
+      if (exact >= CANON_LIMIT || exact < -CANON_LIMIT) this.fault(d.seg === SEG_SS ? VEC_SS : VEC_GP, 0);
+      return exact;
     }
     off = d.disp;
     if (d.base >= 0) off += d.base === BASE_RIP ? this.rip : this.lo[d.base]!;
@@ -674,7 +763,7 @@ export class X86Cpu {
   fetchCode8(lin: number): number {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
-    if (this.tlbTag[2]![i] === vpn && (this.tlbUser[2]![i] || !this.isUser())) {
+    if (this.tlbTag[2]![i] === vpn && (this.isUser() ? this.tlbUser[2]![i] === 1 : !(this.cr4 & CR4_SMEP && this.tlbUser[2]![i]))) {
       return this.tlbBytes[2]![i]![this.tlbOff[2]![i]! + (lin & 0xfff)]!;
     }
     const phys = this.translate(lin, ACC_EXEC);
@@ -744,7 +833,6 @@ export class X86Cpu {
         this.tlbView[access]![i] = view;
         this.tlbBytes[access]![i] = region.bytes;
         this.tlbPhys[access]![i] = ppage;
-        if (access === ACC_EXEC) void 0;
       }
     }
     return phys;
@@ -1155,7 +1243,11 @@ export class X86Cpu {
   }
 
   writeCr4(v: number): void {
-    if (v & CR4_LA57) this.fault(VEC_GP, 0);
+    // bits of features the CPUID model does not advertise (VME, PVI, LA57, VMXE, SMXE, PCIDE, SMEP, SMAP,
+    // PKE, ...) are reserved: #GP(0)
+    if (v & ~CR4_SUPPORTED) this.fault(VEC_GP, 0);
+    // PCIDE may be set only in long mode with CR3[11:0] = 0 (SDM 4.10.1)
+    if (v & CR4_PCIDE && !(this.cr4 & CR4_PCIDE) && (!(this.efer & EFER_LMA) || this.cr3 % PAGE_SIZE !== 0)) this.fault(VEC_GP, 0);
     if (this.efer & EFER_LMA && !(v & CR4_PAE)) this.fault(VEC_GP, 0);
     this.cr4 = v;
     this.flushTlb();
@@ -1372,7 +1464,7 @@ export class X86Cpu {
     this.chainEpoch++;
   }
 
-  private buildBlock(phys: number, key: number): Block {
+  private buildBlock(key: number): Block {
     const insns: Insn[] = [];
     const pages: number[] = [];
     const startLin = this.codeLinear(this.rip);
@@ -1402,8 +1494,17 @@ export class X86Cpu {
       if (d.endsBlock) break;
       if ((lin & 0xfff) === 0 || Math.floor(lin / PAGE_SIZE) !== Math.floor(startLin / PAGE_SIZE)) break;
     }
-    void phys;
-    const block: Block = { insns, pages, epoch: -1, succRip0: NaN, succ0: undefined, succRip1: NaN, succ1: undefined };
+    const block: Block = {
+      insns,
+      pages,
+      epoch: -1,
+      succRip0: NaN,
+      succ0: undefined,
+      succRip1: NaN,
+      succ1: undefined,
+      runs: 0,
+      compiled: undefined,
+    };
     this.blocks.set(key, block);
     let newCodePage = false;
     for (const p of pages) {
@@ -1432,15 +1533,14 @@ export class X86Cpu {
     const lin = this.codeLinear(rip);
     const vpn = Math.floor(lin / PAGE_SIZE);
     const ti = vpn & TLB_MASK;
-    const phys =
-      this.tlbTag[2]![ti] === vpn && (this.tlbUser[2]![ti] || !this.isUser())
-        ? this.tlbPhys[2]![ti]! * PAGE_SIZE + (lin & 0xfff)
-        : this.translate(lin, ACC_EXEC);
+    // a supervisor fetch from a user page must take the slow path when SMEP is on (it faults there)
+    const hit = this.tlbTag[2]![ti] === vpn && (this.isUser() ? this.tlbUser[2]![ti] === 1 : !(this.cr4 & CR4_SMEP && this.tlbUser[2]![ti]));
+    const phys = hit ? this.tlbPhys[2]![ti]! * PAGE_SIZE + (lin & 0xfff) : this.translate(lin, ACC_EXEC);
     const key = phys * 4 + (this.codeBits >> 5);
     const ci = blockSlot(key);
     let block = this.blockCacheKey[ci] === key ? this.blockCacheVal[ci] : undefined;
     if (!block) {
-      block = this.blocks.get(key) ?? this.buildBlock(phys, key);
+      block = this.blocks.get(key) ?? this.buildBlock(key);
       this.blockCacheKey[ci] = key;
       this.blockCacheVal[ci] = block;
     }
@@ -1474,6 +1574,12 @@ export class X86Cpu {
         break;
       }
       this.breakBlock = false;
+      if (this.trapHook !== null && this.trapHook(this.rip)) {
+        prev = undefined;
+        this.icount++;
+        if (this.stopReason) break;
+        continue;
+      }
       try {
         const rip = this.rip;
         this.curRip = rip;
@@ -1501,6 +1607,13 @@ export class X86Cpu {
         const insns = block.insns;
         const n = insns.length;
         const budget = end - this.icount;
+        if (block.compiled !== undefined && n <= budget) {
+          block.compiled(this);
+          prev = this.breakBlock ? undefined : block;
+          if (this.stopReason) break;
+          continue;
+        }
+        if (++block.runs === COMPILE_THRESHOLD && this.compileBlocks) block.compiled = compileBlock(insns);
         const limit = n < budget ? n : budget;
         for (let i = 0; i < limit; i++) {
           const d = insns[i]!;
@@ -1517,10 +1630,13 @@ export class X86Cpu {
         if (e !== GUEST_FAULT) {
           if (e instanceof NotImplementedError) {
             this.stop('unimplemented', `${e.message} at rip ${this.curRip.toString(16)}`);
-            this.rip = this.curRip;
-            break;
+          } else {
+            // never let a model bug take the host down: end the run with a verdict that says so
+            const err = e instanceof Error ? (e.stack ?? e.message) : String(e);
+            this.stop('internal-error', `CPU model error at rip ${this.curRip.toString(16)}: ${err}`);
           }
-          throw e;
+          this.rip = this.curRip;
+          break;
         }
         this.rip = this.curRip;
         this.deliverFault(this.faultVector, this.faultError, this.curRip);
@@ -1582,9 +1698,25 @@ export class X86Cpu {
   // misc used by handlers
   // =====================================================================================================
 
-  /** I/O permission: CPL <= IOPL, or (TSS I/O bitmap not modelled) #GP(0). */
-  checkIo(): void {
-    if (this.cr0 & CR0_PE && this.cpl > ((this.flagBits & IOPL) >> 12)) this.fault(VEC_GP, 0);
+  /**
+   * I/O permission (SDM vol. 1, 19.5): allowed when CPL <= IOPL; otherwise every bit for the accessed ports
+   * in the TSS I/O permission bitmap (base at TSS offset 0x66) must be clear, else #GP(0).
+   */
+  checkIo(port: number, size: number): void {
+    if (!(this.cr0 & CR0_PE) || this.cpl <= (this.flagBits & IOPL) >> 12) return;
+    const saved = this.systemAccess;
+    this.systemAccess = true;
+    try {
+      if (this.trLimit < 0x67) this.fault(VEC_GP, 0);
+      const base = this.read16(this.trBase + 0x66);
+      const at = base + (port >>> 3);
+      if (at + 1 > this.trLimit) this.fault(VEC_GP, 0);
+      const bits = this.read16(this.trBase + at);
+      const mask = ((1 << size) - 1) << (port & 7);
+      if (bits & mask) this.fault(VEC_GP, 0);
+    } finally {
+      this.systemAccess = saved;
+    }
   }
 
   /** Privileged instructions: #GP(0) unless CPL 0. */
@@ -1619,9 +1751,6 @@ export class X86Cpu {
     return this.flagBits & DF ? -1 : 1;
   }
 
-  touchFlags(): number {
-    return IF | DF | IOPL;
-  }
 }
 
 /** Reduces an integer Number modulo 2^64 into the signed range (exact for |v| < 2^53). */

@@ -3,7 +3,7 @@
  *
  * It advertises exactly what the interpreter implements: long mode, NX, 1 GiB pages, SYSCALL, RDTSCP,
  * CMOV, CX8/CX16, PAE/PSE/PGE/PAT/MTRR, FXSR, SSE/SSE2 (the move/integer subset compilers emit), POPCNT,
- * LZCNT (ABM), XSAVE (x87|SSE in XCR0), RDRAND/RDSEED, FSGSBASE, APIC. No SSE3+, no AVX, no x2APIC, no
+ * LZCNT (ABM), XSAVE (x87|SSE in XCR0), RDRAND/RDSEED, FSGSBASE, SMEP, PCID/INVPCID, APIC. No SSE3+, no AVX, no x2APIC, no
  * VMX. x87 is listed because long mode requires it; executing x87 code ends the run with an "unimplemented"
  * verdict. Vendor string "GenuineIntel", family 6 model 0x3a-like signature (SYSENTER/SYSCALL semantics
  * follow Intel in long mode).
@@ -12,7 +12,7 @@
  *   0          max leaf 0xd, vendor
  *   1          signature 0x000306a9; EBX: CLFLUSH 8 qwords, 1 logical CPU, APIC ID 0; ECX/EDX features
  *   4, 0xb     cache/topology: one core, one thread
- *   7.0        EBX: FSGSBASE, RDSEED
+ *   7.0        EBX: FSGSBASE, SMEP, INVPCID, RDSEED
  *   0xd.0/0xd.1  XSAVE: XCR0 mask 3, sizes 576
  *   0x80000000 max extended 0x80000008
  *   0x80000001 ECX: LAHF, ABM; EDX: SYSCALL, NX, 1GB pages, RDTSCP, LM
@@ -44,6 +44,7 @@ const EDX1 =
 
 const ECX1 =
   (1 << 13) | // CX16
+  (1 << 17) | // PCID
   (1 << 23) | // POPCNT
   (1 << 26) | // XSAVE
   (1 << 30); // RDRAND
@@ -80,7 +81,7 @@ export function cpuid(cpu: X86Cpu): void {
       }
       break;
     case 7:
-      if (sub === 0) b = (1 << 0) | (1 << 18);
+      if (sub === 0) b = (1 << 0) | (1 << 7) | (1 << 10) | (1 << 18); // FSGSBASE SMEP INVPCID RDSEED
       break;
     case 0xb:
       if (sub === 0) { a = 0; b = 1; c = 0x100; }

@@ -4,6 +4,7 @@
  * ModRM/SIB/displacement/immediates as the row's operand letters say.
  */
 import { OPCODE_TABLE } from './opcode-table.js';
+import { specialize } from './exec-fast.js';
 import { BASE_RIP, type Handler, Insn, K, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './insn.js';
 
 const F_D64 = 1;
@@ -128,10 +129,11 @@ function parseRow(row: string, handlers: Readonly<Record<string, Handler>>): OpI
 }
 
 export class DecoderTables {
-  readonly maps: Slot[][] = [[], []];
+  /** 0: one-byte map, 1: 0F, 2: 0F 38, 3: 0F 3A */
+  readonly maps: Slot[][] = [[], [], [], []];
 
   constructor(handlers: Readonly<Record<string, Handler>>) {
-    for (let m = 0; m < 2; m++) for (let i = 0; i < 256; i++) this.maps[m]![i] = { variants: [] };
+    for (let m = 0; m < 4; m++) for (let i = 0; i < 256; i++) this.maps[m]![i] = { variants: [] };
     for (const [key, row] of Object.entries(OPCODE_TABLE)) this.add(key, parseRow(row, handlers));
   }
 
@@ -146,6 +148,11 @@ export class DecoderTables {
     if (toks[0] === '0F') {
       map = 1;
       toks.shift();
+      const third = toks[0] as string;
+      if (third === '38' || third === '3A') {
+        map = third === '38' ? 2 : 3;
+        toks.shift();
+      }
     }
     const [op, regSel, form] = toks[0]!.split('/');
     const slot = this.maps[map]![parseInt(op!, 16)]!;
@@ -190,8 +197,6 @@ export const enum DecodeFailure {
 /** Fetches the code byte at `offset` from the instruction start (may throw a guest fault). */
 export type ByteFetcher = (offset: number) => number;
 
-const FLAG_NAMES_UNUSED = 0;
-void FLAG_NAMES_UNUSED;
 
 /**
  * Decodes one instruction. `codeBits` is 16, 32 or 64. Returns the instruction, or null with `failure` set.
@@ -261,8 +266,8 @@ export class Decoder {
       map = 1;
       b = next();
       if (b === 0x38 || b === 0x3a) {
-        this.failure = DecodeFailure.UNDEFINED; // SSSE3+/SSE4 maps are not in our CPUID model
-        return null;
+        map = b === 0x38 ? 2 : 3;
+        b = next();
       }
     }
     const slot = this.tables.maps[map]![b]!;
@@ -415,6 +420,8 @@ export class Decoder {
       }
     }
     d.len = position();
+    const fast = specialize(d);
+    if (fast) d.exec = fast;
     return d;
   }
 

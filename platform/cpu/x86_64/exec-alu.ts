@@ -231,7 +231,6 @@ function shiftOp(kind: number): Handler {
         cf = cpu.flagBits & CF;
         r = a;
         rh = ah;
-        const oldCf = cf;
         for (let i = 0; i < c; i++) {
           if (kind === 2) {
             const out = msb(r, rh, size);
@@ -245,7 +244,6 @@ function shiftOp(kind: number): Handler {
             cf = out;
           }
         }
-        void oldCf;
         const of = kind === 2 ? msb(r, rh, size) ^ cf : msb(r, rh, size) ^ (size === 8 ? (rh >>> 30) & 1 : (r >>> (bits - 2)) & 1);
         if (c !== 0) cpu.flagBits = (cpu.flagBits & ~(CF | OF)) | cf | (of << 11);
         break;
@@ -820,4 +818,3 @@ CONDITION_NAMES.forEach((c, i) => {
   ALU_HANDLERS[`CMOV${c}`] = CMOV(i);
   ALU_HANDLERS[`SET${c}`] = SET(i);
 });
-void OF;

@@ -19,7 +19,7 @@ import {
 } from './cpu.js';
 import { type Handler, type Insn, K } from './insn.js';
 import { CONDITION_NAMES } from './opcode-table.js';
-import { IF, NT, RF, TF, VM } from './flags.js';
+import { IF, NT, RF, VM } from './flags.js';
 
 const TWO32 = 4294967296;
 
@@ -459,4 +459,3 @@ export const CONTROL_HANDLERS: Record<string, Handler> = {
   SYSEXIT,
 };
 CONDITION_NAMES.forEach((c, i) => (CONTROL_HANDLERS[`J${c}`] = J(i)));
-void TF;

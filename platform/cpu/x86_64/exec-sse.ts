@@ -320,7 +320,6 @@ const pshift = (lane: number, kind: number): Handler =>
     const c = shiftCount(cpu, d);
     const r = d.k2 === 3 ? d.rm : d.reg;
     const v = views(cpu);
-    const bits = lane * 8;
     if (lane === 2) {
       const o = r * 8;
       for (let i = 0; i < 8; i++) {
@@ -349,7 +348,6 @@ const pshift = (lane: number, kind: number): Handler =>
         cpu.xmm[o + q * 2 + 1] = hi;
       }
     }
-    void bits;
   });
 
 const byteShift = (left: boolean): Handler =>

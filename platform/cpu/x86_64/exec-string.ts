@@ -9,7 +9,6 @@ import { type X86Cpu, SEG_ES } from './cpu.js';
 import type { Handler, Insn } from './insn.js';
 import { LazyOp } from './flags.js';
 
-const TWO32 = 4294967296;
 const MASK = [0, 0xff, 0xffff, 0, 0xffffffff];
 
 function getIdx(cpu: X86Cpu, r: number, as: number): number {
@@ -160,11 +159,11 @@ const SCAS: Handler = (cpu, d) => {
 };
 
 const INS: Handler = (cpu, d) => {
-  cpu.checkIo();
   const as = d.asize;
   const size = d.s1 === 1 ? 1 : d.osize === 2 ? 2 : 4;
   const step = cpu.dfStep * size;
   const port = cpu.lo[2]! & 0xffff;
+  cpu.checkIo(port, size);
   let n = d.rep ? count(cpu, as) : 1;
   while (n > 0) {
     const di = getIdx(cpu, 7, as);
@@ -177,11 +176,11 @@ const INS: Handler = (cpu, d) => {
 };
 
 const OUTS: Handler = (cpu, d) => {
-  cpu.checkIo();
   const as = d.asize;
   const size = d.s1 === 1 ? 1 : d.osize === 2 ? 2 : 4;
   const step = cpu.dfStep * size;
   const port = cpu.lo[2]! & 0xffff;
+  cpu.checkIo(port, size);
   let n = d.rep ? count(cpu, as) : 1;
   while (n > 0) {
     const si = getIdx(cpu, 6, as);
@@ -194,4 +193,3 @@ const OUTS: Handler = (cpu, d) => {
 };
 
 export const STRING_HANDLERS: Record<string, Handler> = { MOVS, STOS, LODS, CMPS, SCAS, INS, OUTS };
-void TWO32;

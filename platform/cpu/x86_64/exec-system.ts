@@ -10,6 +10,7 @@ import {
   CR4_FSGSBASE,
   CR4_OSFXSR,
   CR4_OSXSAVE,
+  CR4_PCIDE,
 
   VEC_GP,
   VEC_NM,
@@ -55,11 +56,14 @@ const MOVTOCR: Handler = (cpu, d) => {
       cpu.writeCr0(lo);
       break;
     case 2: cpu.cr2 = wrap64((hi | 0) * TWO32 + lo); break;
-    case 3:
-      // bits 63:52 must be zero (PCID bit 63 no-flush hint is not modelled)
-      if (hi & 0xfff00000) cpu.fault(VEC_GP, 0);
-      cpu.writeCr3(hi * TWO32 + lo);
+    case 3: {
+      // with CR4.PCIDE bit 63 is the "do not flush" hint and bits 11:0 the PCID; the TLB is flushed anyway
+      // (flushing more than required is always allowed), so the PCID only needs to read back
+      const h = cpu.cr4 & CR4_PCIDE ? hi & 0x7fffffff : hi;
+      if (h & 0xfff00000) cpu.fault(VEC_GP, 0);
+      cpu.writeCr3(h * TWO32 + lo);
       break;
+    }
     case 4:
       if (hi) cpu.fault(VEC_GP, 0);
       cpu.writeCr4(lo);
@@ -283,16 +287,16 @@ function ioSize(size: number): 1 | 2 | 4 {
 }
 
 const IN: Handler = (cpu, d) => {
-  cpu.checkIo();
   const port = d.k2 === K.DX ? cpu.lo[2]! & 0xffff : d.imm & 0xff;
   const size = ioSize(d.s1);
+  cpu.checkIo(port, size);
   cpu.writeReg(size, 0, false, cpu.io.read(port, size) >>> 0, 0);
 };
 
 const OUT: Handler = (cpu, d) => {
-  cpu.checkIo();
   const port = d.k1 === K.DX ? cpu.lo[2]! & 0xffff : d.imm & 0xff;
   const size = ioSize(d.s2);
+  cpu.checkIo(port, size);
   cpu.io.write(port, size, cpu.readReg(size, 0, false));
   // a device may have ended the run or raised an interrupt: leave the block so the loop sees it
   if (cpu.stopReason) cpu.breakBlock = true;
@@ -452,6 +456,23 @@ const STMXCSR: Handler = (cpu, d) => {
   cpu.write32(cpu.ea(d), cpu.mxcsr);
 };
 
+/** INVPCID: every type (address, single context, all incl./excl. globals) flushes the whole TLB. */
+const INVPCID: Handler = (cpu, d) => {
+  cpu.requireCpl0();
+  const type = cpu.readReg(8, d.reg, true);
+  const typeHi = cpu.vhi;
+  const lin = cpu.ea(d);
+  const pcid = cpu.read32(lin);
+  const descHi = cpu.read32(lin + 4);
+  if (typeHi !== 0 || type > 3 || (descHi | (pcid & ~0xfff)) !== 0) cpu.fault(VEC_GP, 0);
+  if (type === 1 || type === 0) {
+    // (type 0: the linear address must be canonical)
+    const a = (cpu.read32(lin + 12) | 0) * TWO32 + cpu.read32(lin + 8);
+    if (type === 0 && (a >= 2 ** 47 || a < -(2 ** 47))) cpu.fault(VEC_GP, 0);
+  }
+  cpu.flushTlb();
+};
+
 const CLFLUSH: Handler = (cpu, d) => {
   cpu.read8(cpu.ea(d)); // faults like a byte load; caches are not modelled
 };
@@ -527,6 +548,7 @@ export const SYSTEM_HANDLERS: Record<string, Handler> = {
   LDMXCSR,
   STMXCSR,
   CLFLUSH,
+  INVPCID,
   RDPMC,
 };
 

@@ -134,6 +134,12 @@ export class TestMachine {
     cpu.rip = rip;
   }
 
+  /** Loads an ELF64 and enters its entry point directly in 64-bit mode (identity map, RSP = `stack`). */
+  bootElfLongMode(bytes: Uint8Array, file: string, stack = 0x80000): void {
+    const entry = this.loadElf(bytes, file);
+    this.enterLongMode(entry, stack, 0x1000);
+  }
+
   run(maxInstructions: number): RunResult {
     return this.cpu.run(maxInstructions);
   }

@@ -22,7 +22,7 @@ export function mulu64(alo: number, ahi: number, blo: number, bhi: number): void
   const r0 = W.lo;
   let r1 = W.hi;
   mulu32(alo, bhi);
-  let t1lo = W.lo, t1hi = W.hi;
+  const t1lo = W.lo, t1hi = W.hi;
   mulu32(ahi, blo);
   const t2lo = W.lo, t2hi = W.hi;
   mulu32(ahi, bhi);
@@ -36,9 +36,6 @@ export function mulu64(alo: number, ahi: number, blo: number, bhi: number): void
   r2 = s >>> 0;
   c = Math.floor(s / 4294967296);
   r3 = (r3 + c) >>> 0;
-  void t1lo;
-  t1lo = 0;
-  t1hi = 0;
   W.lo = r0;
   W.hi = r1;
   W.lo2 = r2;

@@ -1,8 +1,9 @@
 /**
  * A PCI bus-master device with QEMU's `edu` register interface (QEMU docs/specs/edu.rst): identification,
  * liveness check, factorial unit, interrupt raise/acknowledge and a DMA engine that copies between guest
- * memory and a 4 KiB buffer inside BAR0. Work completes after a fixed virtual-time delay; DMA goes through
- * the DmaController, so Bus Master Enable and the IOMMU decide whether it reaches memory.
+ * memory and a 4 KiB buffer at device address 0x40000. As on QEMU, the buffer is reachable only by DMA, not
+ * through BAR0 (unknown BAR0 offsets read all ones). Work completes after a fixed virtual-time delay; DMA
+ * goes through the DmaController, so Bus Master Enable and the IOMMU decide whether it reaches memory.
  */
 import type { PciFunctionDesc } from '../../boards/pc/board.js';
 import type { VirtualClock } from '../../time/clock.js';
@@ -63,13 +64,8 @@ export class EduDevice extends PciFunction {
   }
 
   override barRead(bar: number, offset: number, size: number): number {
-    if (bar !== 0) return 0xffffffff;
-    if (offset >= EDU_DMA_BUFFER && offset + size <= EDU_DMA_BUFFER + EDU_DMA_SIZE) {
-      let v = 0;
-      for (let i = 0; i < Math.min(size, 4); i++) v |= this.buffer[offset - EDU_DMA_BUFFER + i]! << (8 * i);
-      return v >>> 0;
-    }
-    // Registers below 0x80 are 32-bit only; the DMA registers may be read as 32-bit halves.
+    // Registers below 0x80 are 32-bit only (QEMU ignores other sizes); the DMA registers read as 32-bit halves.
+    if (bar !== 0 || (offset < 0x80 && size !== 4)) return 0xffffffff;
     switch (offset) {
       case EduReg.ID:
         return EDU_ID;
@@ -99,11 +95,7 @@ export class EduDevice extends PciFunction {
   }
 
   override barWrite(bar: number, offset: number, size: number, value: number): void {
-    if (bar !== 0) return;
-    if (offset >= EDU_DMA_BUFFER && offset + size <= EDU_DMA_BUFFER + EDU_DMA_SIZE) {
-      for (let i = 0; i < Math.min(size, 4); i++) this.buffer[offset - EDU_DMA_BUFFER + i] = (value >>> (8 * i)) & 0xff;
-      return;
-    }
+    if (bar !== 0 || (offset < 0x80 && size !== 4)) return;
     const v = value >>> 0;
     switch (offset) {
       case EduReg.LIVENESS:

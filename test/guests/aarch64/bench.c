@@ -5,7 +5,7 @@
 #include "exc.h"
 
 #define WORDS 4096
-#define ROUNDS 600
+#define ROUNDS 1500
 static uint32_t data[WORDS];
 static uint8_t sieve[65536];
 
@@ -17,7 +17,7 @@ int main(void) {
   for (int r = 0; r < ROUNDS; r++)
     for (int i = 0; i < WORDS; i++) { h = (h ^ data[i]) * 16777619u; data[i] = h + (uint32_t)r; }
   unsigned primes = 0;
-  for (int rep = 0; rep < 20; rep++) {
+  for (int rep = 0; rep < 50; rep++) {
     for (int i = 0; i < 65536; i++) sieve[i] = 1;
     primes = 0;
     for (int i = 2; i < 65536; i++) {

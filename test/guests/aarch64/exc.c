@@ -84,6 +84,9 @@ int main(void) {
   printf("cntvoff applied %d\n", p - v >= 0x100000 && p - v < 0x100000 + 10000000);
   WRITE_SYSREG(cnthctl_el2, 3);
 
+  // what EL1 sees as MIDR/MPIDR comes from VPIDR_EL2/VMPIDR_EL2
+  WRITE_SYSREG(vpidr_el2, 0x410fd034);
+  WRITE_SYSREG(vmpidr_el2, 0x80000102);
   // drop to EL1h
   WRITE_SYSREG(hcr_el2, HCR_RW);
   WRITE_SYSREG(vbar_el1, vectors_el1);
@@ -96,6 +99,7 @@ int main(void) {
 
 void el1_main(void) {
   printf("EL1: CurrentEL %lu SPSel %lu\n", READ_SYSREG(CurrentEL) >> 2, READ_SYSREG(SPSel));
+  printf("EL1: midr %lx mpidr %lx\n", READ_SYSREG(midr_el1), READ_SYSREG(mpidr_el1));
   __asm__ volatile("svc #0x42");
   __asm__ volatile("mov x0, #0\n\thvc #0x17" ::: "x0");
   __asm__ volatile("mrs x0, hcr_el2" ::: "x0"); // EL2 register at EL1: UNDEFINED

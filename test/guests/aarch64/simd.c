@@ -130,6 +130,15 @@ int main(void) {
   V1("fmul_v2d", "scvtf v4.2d, v0.2d\n\tucvtf v5.2d, v1.2d\n\tfmul v3.2d, v4.2d, v5.2d");
   V1("fmla_v", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tmov v3.16b, v5.16b\n\tfmla v3.4s, v4.4s, v5.4s");
   V1("fdiv_v", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfdiv v3.4s, v4.4s, v5.4s\n\tfcvtzs v3.4s, v3.4s");
+  V1("mul_el", "mul v3.8h, v0.8h, v1.h[5]");
+  V1("mla_el", "mov v3.16b, v2.16b\n\tmla v3.4s, v0.4s, v1.s[3]");
+  V1("smull_el", "smull v3.4s, v0.4h, v1.h[2]");
+  V1("umlal2_el", "mov v3.16b, v2.16b\n\tumlal2 v3.2d, v0.4s, v1.s[1]");
+  V1("fmul_el", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfmul v3.4s, v4.4s, v5.s[2]");
+  V1("fmla_el_d", "scvtf v4.2d, v0.2d\n\tscvtf v5.2d, v1.2d\n\tmov v3.16b, v4.16b\n\tfmla v3.2d, v4.2d, v5.d[1]");
+  V1("fabs_fneg", "scvtf v4.4s, v0.4s\n\tfabs v5.4s, v4.4s\n\tfneg v3.4s, v4.4s\n\teor v3.16b, v3.16b, v5.16b");
+  V1("fsqrt_v", "ucvtf v4.2d, v0.2d\n\tfsqrt v3.2d, v4.2d");
+  V1("fcvtl_n", "scvtf v4.4s, v0.4s\n\tfcvtl2 v5.2d, v4.4s\n\tfcvtn v3.2s, v5.2d\n\tfcvtl v6.2d, v4.2s\n\tfcvtn2 v3.4s, v6.2d");
   V1("faddp", "scvtf v4.4s, v0.4s\n\tscvtf v5.4s, v1.4s\n\tfaddp v3.4s, v4.4s, v5.4s");
 
   // stores

@@ -56,6 +56,14 @@ int main(void) {
   WRITE_SYSREG(vttbr_el2, s2_l1);
   WRITE_SYSREG(hcr_el2, 1UL << 31 | 1);
   __asm__ volatile("isb\n\ttlbi vmalls12e1\n\tdsb sy\n\tisb");
+  // AT S12E1R from EL2: EL1 stage 1 is off, so the IPA is the VA, then stage 2
+  uint64_t par;
+  __asm__ volatile("at s12e1r, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(REGION + 5 * PAGE + 0x123));
+  printf("AT S12E1R remapped: f %lu pa %lx\n", par & 1, par & 0xfffffffff000UL);
+  __asm__ volatile("at s12e1w, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(REGION + PAGE));
+  printf("AT S12E1W read-only: f %lu fst %lx s %lu\n", par & 1, (par >> 1) & 0x3f, (par >> 9) & 1);
+  __asm__ volatile("at s1e1r, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(REGION + 5 * PAGE));
+  printf("AT S1E1R (IPA only): f %lu pa %lx\n", par & 1, par & 0xfffffffff000UL);
   WRITE_SYSREG(sp_el1, el1_stack + sizeof el1_stack);
   WRITE_SYSREG(spsr_el2, 0x3c5);
   WRITE_SYSREG(elr_el2, el1_main);

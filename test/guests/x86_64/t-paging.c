@@ -90,6 +90,20 @@ int test_main(void) {
   fault_hook = 0;
   rt_printf("demand faults %d, frame6 %x %x\n", demand_faults, frames[6][0], frames[6][64]);
 
+  /* SMEP: the kernel image becomes supervisor-only, then a supervisor fetch from a user page faults */
+  pd[0] &= ~4UL;
+  pdpt[4] |= 4;
+  pd4[0] |= 4;
+  pt4[3] |= 4;
+  write_cr3(read_cr3());
+  write_cr4(read_cr4() | (1UL << 20));
+  report("execute user page with SMEP", try_call(exec, 3));
+  write_cr4(read_cr4() & ~(1UL << 20));
+  report("execute user page without SMEP", try_call(exec, 3));
+  /* (PCID/INVPCID are unit-tested: QEMU 7.2 TCG does not implement them) */
+  pd[0] |= 4;
+  write_cr3(read_cr3());
+
   /* supervisor write to a user page is allowed; user-page flag propagation is checked in t-user */
   pt4[0] |= 4;
   invlpg((void *)va(0));

@@ -97,6 +97,9 @@ function hint(c: Aarch64Cpu, o: DecodedOp): void {
     case 2: { // WFE
       if (c.eventRegister) { c.eventRegister = false; return; }
       if (trapWait(c, true)) return;
+      // Sleep until the next interrupt or timer event; with no wake source (a lone CPU waiting for another's
+      // event) WFE completes at once, as a spurious wake-up is always allowed.
+      c.waitForInterrupt();
       return;
     }
     case 3: { // WFI
@@ -195,6 +198,10 @@ function sys(c: Aarch64Cpu, o: DecodedOp): void {
         c.addressTranslate(va, op2 >= 2 ? 0 : 1, (op2 & 1) === 1);
         c.setSys(SLOT['PAR_EL1']!, R[0]!, R[1]!);
         return;
+      case 0x484: case 0x485: case 0x486: case 0x487: // AT S12E1R, S12E1W, S12E0R, S12E0W
+        c.addressTranslate(va, op2 >= 6 ? 0 : 1, (op2 & 1) === 1, true);
+        c.setSys(SLOT['PAR_EL1']!, R[0]!, R[1]!);
+        return;
       case 0x480: case 0x481: // AT S1E2R, S1E2W
         c.addressTranslate(va, 2, op2 === 1);
         c.setSys(SLOT['PAR_EL1']!, R[0]!, R[1]!);
@@ -221,9 +228,10 @@ const sysKey = (o: DecodedOp): void => { o.aux = (o.word >>> 5) & 0xffff; };
 
 export const BRANCH_SYSTEM: InsnSpec[] = [
   { name: 'B/BL', pattern: 'p00101 iiiiiiiiiiiiiiiiiiiiiiiiii', exec: b, prepare: imm26, ends: true },
-  { name: 'B.cond', pattern: '01010100 iiiiiiiiiiiiiiiiiii 0 cccc', exec: bcond, prepare: imm19, ends: true },
-  { name: 'CBZ/CBNZ', pattern: 'f011010p iiiiiiiiiiiiiiiiiii ttttt', exec: cbz, prepare: imm19, ends: true },
-  { name: 'TBZ/TBNZ', pattern: 'x011011p xxxxx iiiiiiiiiiiiii ttttt', exec: tbz, prepare: imm14, ends: true },
+  // Conditional branches do not end a block: the not-taken path continues in it, a taken one leaves it.
+  { name: 'B.cond', pattern: '01010100 iiiiiiiiiiiiiiiiiii 0 cccc', exec: bcond, prepare: imm19 },
+  { name: 'CBZ/CBNZ', pattern: 'f011010p iiiiiiiiiiiiiiiiiii ttttt', exec: cbz, prepare: imm19 },
+  { name: 'TBZ/TBNZ', pattern: 'x011011p xxxxx iiiiiiiiiiiiii ttttt', exec: tbz, prepare: imm14 },
   { name: 'BR/BLR/RET', pattern: '1101011 00oo 11111 000000 nnnnn 00000', exec: br, prepare: (o) => o.opt !== 3, ends: true },
   { name: 'ERET', pattern: '1101011 0100 11111 000000 11111 00000', exec: eret, ends: true },
 

@@ -10,7 +10,7 @@
 import type { Aarch64Cpu } from '../cpu.js';
 import type { DecodedOp, ExecFn, InsnSpec } from '../decoder.js';
 import { COND_TABLE } from './common.js';
-import { R, addc64, mul64 } from '../int64.js';
+import { R, addc64, lsl64, mul64 } from '../int64.js';
 
 const TWO32 = 4294967296;
 const TMP = new Int32Array(8);
@@ -75,7 +75,7 @@ function setD64(c: Aarch64Cpu, reg: number, lo: number, hi: number): void {
 /** imm5 -> element size (lowest set bit) and index */
 function prepImm5(o: DecodedOp): boolean {
   const imm5 = o.imm;
-  if ((imm5 & 0xf) === 0) return false;
+  if ((imm5 & 0xf) === 0) { o.size = -1; return true; } // reserved: UNDEFINED at execution
   const size = 31 - Math.clz32(imm5 & -imm5);
   o.size = size;
   o.aux = imm5 >>> (size + 1);
@@ -83,6 +83,7 @@ function prepImm5(o: DecodedOp): boolean {
 }
 
 const dupGeneral = guard((c, o) => {
+  if (o.size < 0) { c.undefinedInstruction(); return; }
   const x = c.x;
   const d = o.vd, size = o.size;
   if (size === 3) {
@@ -100,6 +101,7 @@ const dupGeneral = guard((c, o) => {
 
 const dupElement = guard((c, o) => {
   const size = o.size, d = o.vd;
+  if (size < 0 || (size === 3 && !o.q)) { c.undefinedInstruction(); return; }
   if (size === 3) {
     const s = o.vn * 4 + o.aux * 2;
     const lo = c.v[s]!, hi = c.v[s + 1]!;
@@ -114,6 +116,7 @@ const dupElement = guard((c, o) => {
 });
 
 const insGeneral = guard((c, o) => {
+  if (o.size < 0) { c.undefinedInstruction(); return; }
   const x = c.x;
   if (o.size === 3) { const b = o.vd * 4 + o.aux * 2; c.v[b] = x[o.rn]!; c.v[b + 1] = x[o.rn + 1]!; return; }
   setE(c, o.vd, o.size, o.aux, x[o.rn]!);
@@ -121,6 +124,7 @@ const insGeneral = guard((c, o) => {
 
 const insElement = guard((c, o) => {
   const size = o.size;
+  if (size < 0) { c.undefinedInstruction(); return; }
   const src = o.imm2 >>> size; // imm4 holds the source index in its top bits
   if (size === 3) {
     const s = o.vn * 4 + src * 2, b = o.vd * 4 + o.aux * 2;
@@ -132,11 +136,13 @@ const insElement = guard((c, o) => {
 });
 
 const umov = guard((c, o) => {
+  if (o.size < 0 || (o.size === 3) !== (o.q === 1)) { c.undefinedInstruction(); return; }
   if (o.size === 3) { const s = o.vn * 4 + o.aux * 2; c.setX(o.rd, c.v[s]!, c.v[s + 1]!); return; }
   c.setX(o.rd, getU(c, o.vn, o.size, o.aux) | 0, 0);
 });
 
 const smov = guard((c, o) => {
+  if (o.size < 0 || o.size >= 2 + o.q) { c.undefinedInstruction(); return; }
   const v = getS(c, o.vn, o.size, o.aux);
   if (o.q) c.setX(o.rd, v, v >> 31); else c.setX(o.rd, v, 0);
 });
@@ -169,7 +175,7 @@ function prepModImm(o: DecodedOp): boolean {
         rep32(bits);
         break;
       }
-      if (!o.q) return false;
+      if (!o.q) { o.aux = -1; return true; } // FMOV (vector, double) needs Q = 1: UNDEFINED
       { // FMOV (vector, double)
         const a = (imm8 >> 7) & 1, b = (imm8 >> 6) & 1;
         hi = (a << 31) | ((b ? 0xff : 0x100) << 22) | ((imm8 & 0x3f) << 16);
@@ -178,6 +184,7 @@ function prepModImm(o: DecodedOp): boolean {
   }
   o.klo = lo | 0;
   o.khi = hi | 0;
+  if (o.aux === -1) return true;
   // aux: 0 MOVI, 1 MVNI, 2 ORR, 3 BIC
   const shifting = cmode < 12;
   const logicalForm = (cmode < 8 && (cmode & 1) === 1) || (cmode >= 8 && cmode < 12 && (cmode & 1) === 1);
@@ -188,6 +195,7 @@ function prepModImm(o: DecodedOp): boolean {
 }
 
 const modImm = guard((c, o) => {
+  if (o.aux < 0) { c.undefinedInstruction(); return; }
   const b = o.vd * 4, v = c.v;
   const lo = o.klo, hi = o.khi;
   switch (o.aux) {
@@ -224,6 +232,17 @@ function lane64(c: Aarch64Cpu, o: DecodedOp): boolean {
       case OP3.CMGE: rlo = rhi = ahi > bhi || (ahi === bhi && alo >>> 0 >= blo >>> 0) ? -1 : 0; break;
       case OP3.CMHI: rlo = rhi = ahi >>> 0 > bhi >>> 0 || (ahi === bhi && alo >>> 0 > blo >>> 0) ? -1 : 0; break;
       case OP3.CMHS: rlo = rhi = ahi >>> 0 > bhi >>> 0 || (ahi === bhi && alo >>> 0 >= blo >>> 0) ? -1 : 0; break;
+      case OP3.UQADD: {
+        const l = (alo >>> 0) + (blo >>> 0);
+        const h = (ahi >>> 0) + (bhi >>> 0) + (l >= TWO32 ? 1 : 0);
+        if (h >= TWO32) { rlo = -1; rhi = -1; } else { rlo = l | 0; rhi = h | 0; }
+        break;
+      }
+      case OP3.UQSUB: {
+        const ge = ahi >>> 0 > bhi >>> 0 || (ahi === bhi && alo >>> 0 >= blo >>> 0);
+        if (!ge) { rlo = 0; rhi = 0; } else { const l = (alo >>> 0) - (blo >>> 0); rlo = l | 0; rhi = (ahi - bhi - (l < 0 ? 1 : 0)) | 0; }
+        break;
+      }
       case OP3.ADDP: {
         const s = e === 0 ? n : m;
         const l = (v[s]! >>> 0) + (v[s + 2]! >>> 0);
@@ -238,9 +257,13 @@ function lane64(c: Aarch64Cpu, o: DecodedOp): boolean {
   return true;
 }
 
+const NO_64BIT_LANES = new Set<number>([OP3.MUL, OP3.MLA, OP3.MLS, OP3.SMAX, OP3.UMAX, OP3.SMIN, OP3.UMIN, OP3.SMAXP, OP3.UMAXP,
+  OP3.SMINP, OP3.UMINP, OP3.UHADD, OP3.URHADD, OP3.UABD, OP3.SABD]);
+
 const threeSame = guard((c, o) => {
   const size = o.size, op = o.aux;
   if (op === OP3.LOGIC || op === OP3.LOGICU) { logic3(c, o); return; }
+  if (size === 3 && (!o.q || NO_64BIT_LANES.has(op))) { c.undefinedInstruction(); return; }
   if (size === 3) {
     if (!lane64(c, o)) c.stopWith({ kind: 'unimplemented', detail: `SIMD three-same op ${op.toString(16)} on 64-bit lanes (0x${(o.word >>> 0).toString(16)})` });
     return;
@@ -332,9 +355,33 @@ function logic3(c: Aarch64Cpu, o: DecodedOp): void {
 
 // ---- two-register misc -------------------------------------------------------------------------------------------
 
+/** Two-register misc encodings that are reserved for a size (and Q). */
+function miscReserved(op: number, size: number, q: number): boolean {
+  switch (op) {
+    case 0x00: return size === 3; // REV64
+    case U_ | 0x00: return size >= 2; // REV32
+    case 0x01: return size >= 1; // REV16
+    case 0x05: return size !== 0; // CNT
+    case U_ | 0x05: return size >= 2; // NOT, RBIT
+    case U_ | 0x04: case 0x04: return size === 3; // CLZ, CLS
+    case 0x12: return size === 3; // XTN
+    case 0x08: case U_ | 0x08: case 0x09: case U_ | 0x09: case 0x0a: case 0x0b: case U_ | 0x0b:
+      return size === 3 && !q; // compares with zero, ABS, NEG
+    default: return false;
+  }
+}
+
 const twoMisc = guard((c, o) => {
   const size = o.size, n = o.vn, op = o.aux;
+  if (miscReserved(op, size, o.q)) { c.undefinedInstruction(); return; }
+  if (op === (U_ | 0x05) && size === 1) { // RBIT (vector): reverse the bits of each byte
+    const bytes = o.q ? 16 : 8;
+    for (let i = 0; i < bytes; i++) { let b = c.vb[n * 16 + i]!, r = 0; for (let k = 0; k < 8; k++) { r = (r << 1) | (b & 1); b >>= 1; } TMPB[i] = r; }
+    copyTmp(c, o.vd, o.q);
+    return;
+  }
   if ((op & 0x1f) === 0x1b || (op & 0x1f) === 0x1d) { if (fpConvSimd(c, o, false)) return; }
+  if ((op & 0x1f) >= 0x0f && fpVectorMisc(c, o)) return;
   const count = (o.q ? 16 : 8) >> size;
   if (op === (U_ | 0x05) && size === 0) { // NOT
     const b = n * 4, d = o.vd * 4;
@@ -345,7 +392,7 @@ const twoMisc = guard((c, o) => {
   }
   if (op === 0x12 && size < 3) { // XTN, XTN2
     const outCount = 8 >> size;
-    for (let i = 0; i < outCount; i++) setTmp(size, i, getU(c, n, size + 1, i));
+    for (let i = 0; i < outCount; i++) setTmp(size, i, size === 2 ? c.v[n * 4 + 2 * i]! : getU(c, n, size + 1, i));
     const b = o.vd * 4;
     if (o.q) { c.v[b + 2] = TMP[0]!; c.v[b + 3] = TMP[1]!; } else { c.v[b] = TMP[0]!; c.v[b + 1] = TMP[1]!; c.v[b + 2] = 0; c.v[b + 3] = 0; }
     return;
@@ -362,6 +409,11 @@ const twoMisc = guard((c, o) => {
         case U_ | 0x08: r = hi >= 0; break; // CMGE #0
         case U_ | 0x09: r = hi < 0 || (lo | hi) === 0; break; // CMLE #0
         case 0x0a: r = hi < 0; break; // CMLT #0
+        case 0x0b: case U_ | 0x0b: { // ABS, NEG
+          const neg = op === (U_ | 0x0b) || hi < 0;
+          if (neg) { const l = (~lo >>> 0) + 1; TMP[2 * e] = l | 0; TMP[2 * e + 1] = (~hi + (l >= TWO32 ? 1 : 0)) | 0; } else { TMP[2 * e] = lo; TMP[2 * e + 1] = hi; }
+          continue;
+        }
         default:
           c.stopWith({ kind: 'unimplemented', detail: `SIMD two-reg misc op 0x${op.toString(16)} on 64-bit lanes` });
           return;
@@ -384,6 +436,7 @@ const twoMisc = guard((c, o) => {
       case U_ | 0x0b: r = -s; break; // NEG
       case 0x05: { let v = a, k = 0; while (v) { k += v & 1; v >>>= 1; } r = k; break; } // CNT
       case U_ | 0x04: r = Math.clz32(a) - (32 - (8 << size)); break; // CLZ
+      case 0x04: r = Math.clz32((s ^ (s >> 31)) >>> 0) - (32 - (8 << size)) - 1; break; // CLS
       case 0x00: case U_ | 0x00: case 0x01: { // REV64, REV32, REV16: reverse elements within containers
         const container = op === 0x00 ? 8 : op === 0x01 ? 2 : 4; // bytes
         const per = container >> size;
@@ -404,6 +457,7 @@ const twoMisc = guard((c, o) => {
 
 const acrossLanes = guard((c, o) => {
   const size = o.size, n = o.vn, op = o.aux;
+  if (size === 3 || (size === 2 && !o.q)) { c.undefinedInstruction(); return; }
   const count = (o.q ? 16 : 8) >> size;
   let acc: number;
   switch (op) {
@@ -415,7 +469,7 @@ const acrossLanes = guard((c, o) => {
     case U_ | 0x03: { // UADDLV: result is twice the element size
       acc = 0; for (let i = 0; i < count; i++) acc += getU(c, n, size, i);
       setS32(c, o.vd, 0);
-      setE(c, o.vd, size + 1, 0, acc);
+      if (size + 1 === 3) { c.v[o.vd * 4] = acc % TWO32 | 0; c.v[o.vd * 4 + 1] = Math.floor(acc / TWO32) | 0; } else setE(c, o.vd, size + 1, 0, acc);
       return;
     }
     default:
@@ -464,7 +518,17 @@ const zipUzpTrn = guard((c, o) => {
     setTmp(size, i, v);
   };
   if (size === 3) {
-    c.stopWith({ kind: 'unimplemented', detail: 'ZIP/UZP/TRN on 64-bit lanes' });
+    // two 64-bit lanes: every form picks lane `part` of Vn and of Vm
+    const part = o.aux & 4 ? 1 : 0;
+    const v = c.v, nb = n * 4, mb = m * 4;
+    let a0: number, a1: number, b0: number, b1: number;
+    if ((o.aux & 3) === 3 || (o.aux & 3) === 2) { // ZIP, TRN: {Vn[part], Vm[part]}
+      a0 = v[nb + 2 * part]!; a1 = v[nb + 2 * part + 1]!; b0 = v[mb + 2 * part]!; b1 = v[mb + 2 * part + 1]!;
+    } else { // UZP: {Vn[part], Vm[part]} as well for 2 lanes
+      a0 = v[nb + 2 * part]!; a1 = v[nb + 2 * part + 1]!; b0 = v[mb + 2 * part]!; b1 = v[mb + 2 * part + 1]!;
+    }
+    TMP[0] = a0; TMP[1] = a1; TMP[2] = b0; TMP[3] = b1;
+    copyTmp(c, o.vd, 1);
     return;
   }
   const part = o.aux & 4 ? 1 : 0; // opcode bit 2: ZIP2/UZP2/TRN2
@@ -497,8 +561,7 @@ const shiftImm = guard((c, o) => {
     const first = o.q ? cnt : 0;
     for (let i = 0; i < cnt; i++) {
       const v = op === 0x14 ? getS(c, n, size, first + i) : getU(c, n, size, first + i);
-      const r = v * (1 << o.scale);
-      if (size === 2) { TMP[2 * i] = r | 0; TMP[2 * i + 1] = Math.floor(r / TWO32) | 0; } else setTmp(size + 1, i, r);
+      if (size === 2) { lsl64(v | 0, op === 0x14 ? v >> 31 : 0, o.scale); TMP[2 * i] = R[0]!; TMP[2 * i + 1] = R[1]!; } else setTmp(size + 1, i, v * Math.pow(2, o.scale));
     }
     copyTmp(c, o.vd, 1);
     return;
@@ -516,10 +579,18 @@ const shiftImm = guard((c, o) => {
     return;
   }
   if (size === 3) {
-    if (!o.q) { c.undefinedInstruction(); return; }
+    if (!o.q || op === 0x10) { c.undefinedInstruction(); return; }
     const v = c.v, b = n * 4;
     for (let e = 0; e < 2; e++) {
       let lo = v[b + 2 * e]!, hi = v[b + 2 * e + 1]!;
+      if (op === (U_ | 0x02)) { // USRA: accumulate the unsigned shift
+        const s = o.klo;
+        if (s >= 64) { lo = 0; hi = 0; } else if (s >= 32) { lo = hi >>> (s - 32); hi = 0; } else if (s) { lo = (lo >>> s) | (hi << (32 - s)); hi = hi >>> s; }
+        const d = o.vd * 4 + 2 * e;
+        const l = (v[d]! >>> 0) + (lo >>> 0);
+        TMP[2 * e] = l | 0; TMP[2 * e + 1] = (v[d + 1]! + hi + (l >= TWO32 ? 1 : 0)) | 0;
+        continue;
+      }
       switch (op) {
         case 0x0a: { const s = o.scale; if (s >= 32) { hi = lo << (s - 32); lo = 0; } else if (s) { hi = (hi << s) | (lo >>> (32 - s)); lo <<= s; } break; }
         case U_ | 0x00: case 0x00: {
@@ -978,6 +1049,26 @@ const threeDifferent = guard((c, o) => {
   const first = o.q ? count : 0;
   const n = o.vn, m = o.vm, d = o.vd;
   const wideN = o.imm3 === 0x1 || o.imm3 === 0x3; // ADDW/SUBW: Vn is already wide
+  if (size === 2 && o.imm3 <= 0x7 && o.imm3 !== 0x4 && o.imm3 !== 0x6) {
+    // ADDL/ADDW/SUBL/SUBW/ABAL/ABDL into 64-bit lanes, exactly
+    for (let i = 0; i < 2; i++) {
+      let alo: number, ahi: number;
+      if (wideN) { alo = c.v[n * 4 + 2 * i]!; ahi = c.v[n * 4 + 2 * i + 1]!; } else { alo = c.v[n * 4 + first + i]!; ahi = unsigned ? 0 : alo >> 31; }
+      const blo = c.v[m * 4 + first + i]!, bhi = unsigned ? 0 : blo >> 31;
+      if (o.imm3 <= 1) addc64(alo, ahi, blo, bhi, 0);
+      else if (o.imm3 <= 3) addc64(alo, ahi, ~blo, ~bhi, 1);
+      else {
+        // |a - b| of 32-bit values fits in 33 bits: exact as a Number
+        const a = unsigned ? alo >>> 0 : alo, b = unsigned ? blo >>> 0 : blo;
+        const diff = Math.abs(a - b);
+        const dhi = Math.floor(diff / TWO32);
+        if (o.imm3 === 0x7) { R[0] = (diff - dhi * TWO32) | 0; R[1] = dhi; } else addc64(c.v[d * 4 + 2 * i]!, c.v[d * 4 + 2 * i + 1]!, (diff - dhi * TWO32) | 0, dhi, 0);
+      }
+      TMP[2 * i] = R[0]!; TMP[2 * i + 1] = R[1]!;
+    }
+    copyTmp(c, d, 1);
+    return;
+  }
   if (size === 2 && (o.imm3 === 0x8 || o.imm3 === 0xa || o.imm3 === 0xc)) {
     // 32x32 -> 64-bit products and accumulation need all 64 bits exactly
     for (let i = 0; i < 2; i++) {
@@ -1041,6 +1132,17 @@ const addLongPairwise = guard((c, o) => {
   const unsigned = o.op === 1;
   const accumulate = o.imm3 === 0x06;
   const count = (o.q ? 16 : 8) >> (size + 1);
+  if (size === 2) {
+    // 32-bit pairs into 64-bit lanes: exact 64-bit sums
+    for (let i = 0; i < count; i++) {
+      const a = c.v[o.vn * 4 + 2 * i]!, b = c.v[o.vn * 4 + 2 * i + 1]!;
+      addc64(a, unsigned ? 0 : a >> 31, b, unsigned ? 0 : b >> 31, 0);
+      if (accumulate) addc64(R[0]!, R[1]!, c.v[o.vd * 4 + 2 * i]!, c.v[o.vd * 4 + 2 * i + 1]!, 0);
+      TMP[2 * i] = R[0]!; TMP[2 * i + 1] = R[1]!;
+    }
+    copyTmp(c, o.vd, o.q);
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const a = unsigned ? getU(c, o.vn, size, 2 * i) : getS(c, o.vn, size, 2 * i);
     const b = unsigned ? getU(c, o.vn, size, 2 * i + 1) : getS(c, o.vn, size, 2 * i + 1);
@@ -1086,6 +1188,134 @@ const fpVector3 = guard((c, o) => {
   copyTmp(c, o.vd, o.q);
 });
 
+// ---- vector by element -------------------------------------------------------------------------------------------
+
+/** MUL/MLA/MLS, SMULL/UMULL/SMLAL/UMLAL/SMLSL/UMLSL and FMUL/FMLA/FMLS with one operand a single element. */
+const byElement = guard((c, o) => {
+  const key = (o.op << 4) | o.imm3;
+  const known = [0x01, 0x05, 0x09, 0x19, 0x08, 0x10, 0x14, 0x02, 0x06, 0x0a, 0x12, 0x16, 0x1a];
+  const allocatedButNotModelled = [0x03, 0x07, 0x0b, 0x0c, 0x0d];
+  if (!known.includes(key)) {
+    if (allocatedButNotModelled.includes(key)) c.stopWith({ kind: 'unimplemented', detail: `SIMD by-element operation in 0x${(o.word >>> 0).toString(16)}` });
+    else c.undefinedInstruction();
+    return;
+  }
+  const fp = key === 0x01 || key === 0x05 || key === 0x09 || key === 0x19;
+  const size = o.size;
+  let index: number, m: number;
+  if (fp) {
+    if (size < 2) { c.undefinedInstruction(); return; }
+    const dbl = size === 3;
+    if (dbl && (o.nbit || !o.q)) { c.undefinedInstruction(); return; }
+    index = dbl ? o.immr : (o.immr << 1) | o.nbit;
+    m = (o.imms << 4) | o.vm;
+    const b = dbl ? c.vf64[m * 2 + index]! : c.vf32[m * 4 + index]!;
+    const count = dbl ? 2 : o.q ? 4 : 2;
+    for (let i = 0; i < count; i++) {
+      const a = dbl ? c.vf64[o.vn * 2 + i]! : c.vf32[o.vn * 4 + i]!;
+      const d = dbl ? c.vf64[o.vd * 2 + i]! : c.vf32[o.vd * 4 + i]!;
+      let r: number;
+      switch (key) {
+        case 0x09: r = a * b; break;
+        case 0x19: // FMULX: like FMUL, but 0 x infinity = 2 with the sign of the product
+          r = (a === 0 && (b === Infinity || b === -Infinity)) || (b === 0 && (a === Infinity || a === -Infinity))
+            ? ((Object.is(a, -0) || a < 0) !== (Object.is(b, -0) || b < 0) ? -2 : 2) : a * b;
+          break;
+        case 0x01: r = dbl ? fusedMulAdd(a, b, d) : d + a * b; break;
+        default: r = dbl ? fusedMulAdd(-a, b, d) : d - a * b; break;
+      }
+      if (dbl) { F64[0] = r; TMP[2 * i] = F64W[0]!; TMP[2 * i + 1] = F64W[1]!; } else { F32[0] = r; TMP[i] = F32W[0]!; }
+    }
+    copyTmp(c, o.vd, o.q);
+    return;
+  }
+  if (size === 1) { index = (o.immr << 2) | (o.nbit << 1) | o.imms; m = o.vm; } else if (size === 2) { index = (o.immr << 1) | o.nbit; m = (o.imms << 4) | o.vm; } else { c.undefinedInstruction(); return; }
+  const long = (o.imm3 & 3) === 2; // SMLAL/SMLSL/SMULL and unsigned forms (opcode x010, x110, 1010)
+  if (!long) {
+    const b = getU(c, m, size, index);
+    const count = (o.q ? 16 : 8) >> size;
+    for (let i = 0; i < count; i++) {
+      const a = getU(c, o.vn, size, i), d = getU(c, o.vd, size, i);
+      let r: number;
+      switch (key) {
+        case 0x08: r = Math.imul(a, b); break; // MUL
+        case 0x10: r = d + Math.imul(a, b); break; // MLA
+        case 0x14: r = d - Math.imul(a, b); break; // MLS
+        default:
+          c.stopWith({ kind: 'unimplemented', detail: `SIMD by-element operation in 0x${(o.word >>> 0).toString(16)}` });
+          return;
+      }
+      setTmp(size, i, r);
+    }
+    copyTmp(c, o.vd, o.q);
+    return;
+  }
+  const unsigned = o.op === 1;
+  const count = 8 >> size;
+  const first = o.q ? count : 0;
+  const b = unsigned ? getU(c, m, size, index) : getS(c, m, size, index);
+  for (let i = 0; i < count; i++) {
+    const a = unsigned ? getU(c, o.vn, size, first + i) : getS(c, o.vn, size, first + i);
+    if (size === 2) {
+      mul64(a | 0, unsigned ? 0 : a >> 31, b | 0, unsigned ? 0 : b >> 31);
+      let lo = R[0]!, hi = R[1]!;
+      if (o.imm3 !== 0xa) {
+        const dlo = c.v[o.vd * 4 + 2 * i]!, dhi = c.v[o.vd * 4 + 2 * i + 1]!;
+        if (o.imm3 === 0x2) addc64(dlo, dhi, lo, hi, 0); else addc64(dlo, dhi, ~lo, ~hi, 1);
+        lo = R[0]!; hi = R[1]!;
+      }
+      TMP[2 * i] = lo; TMP[2 * i + 1] = hi;
+    } else {
+      const acc = unsigned ? getU(c, o.vd, 2, i) : getS(c, o.vd, 2, i);
+      const p = a * b;
+      putWide(2, i, o.imm3 === 0xa ? p : o.imm3 === 0x2 ? acc + p : acc - p);
+    }
+  }
+  copyTmp(c, o.vd, 1);
+});
+
+// ---- floating-point vector two-register misc ---------------------------------------------------------------------
+
+/** FABS, FNEG, FSQRT (vector), FCVTL/FCVTL2 (single -> double), FCVTN/FCVTN2 (double -> single). */
+function fpVectorMisc(c: Aarch64Cpu, o: DecodedOp): boolean {
+  const op = o.aux & 0x1f, u = (o.aux >> 5) & 1, o2 = o.size >> 1, dbl = (o.size & 1) === 1;
+  if (op === 0x17 && u === 0 && o2 === 0) { // FCVTL: from the lower (or upper) half singles (sz = 1)
+    if (!dbl) return false; // half precision is not implemented
+    const first = o.q ? 2 : 0;
+    for (let i = 0; i < 2; i++) { F64[0] = c.vf32[o.vn * 4 + first + i]!; TMP[2 * i] = F64W[0]!; TMP[2 * i + 1] = F64W[1]!; }
+    copyTmp(c, o.vd, 1);
+    return true;
+  }
+  if (op === 0x16 && u === 0 && o2 === 0) { // FCVTN: doubles to singles (sz = 1)
+    if (!dbl) return false;
+    const b = o.vd * 4;
+    const r0 = Math.fround(c.vf64[o.vn * 2]!), r1 = Math.fround(c.vf64[o.vn * 2 + 1]!);
+    F32[0] = r0; const w0 = F32W[0]!; F32[0] = r1; const w1 = F32W[0]!;
+    if (o.q) { c.v[b + 2] = w0; c.v[b + 3] = w1; } else { c.v[b] = w0; c.v[b + 1] = w1; c.v[b + 2] = 0; c.v[b + 3] = 0; }
+    return true;
+  }
+  const isAbsNeg = op === 0x0f && o2 === 1;
+  const isSqrt = op === 0x1f && u === 1 && o2 === 1;
+  if (!isAbsNeg && !isSqrt) return false;
+  if (dbl && !o.q) { c.undefinedInstruction(); return true; }
+  const words = o.q ? 4 : 2;
+  const v = c.v, n = o.vn * 4;
+  if (isAbsNeg) {
+    for (let i = 0; i < words; i++) {
+      const w = v[n + i]!;
+      const signWord = dbl ? (i & 1) === 1 : true;
+      TMP[i] = signWord ? (u ? w ^ 0x80000000 : w & 0x7fffffff) : w;
+    }
+  } else {
+    const count = dbl ? 2 : words;
+    for (let i = 0; i < count; i++) {
+      if (dbl) { F64[0] = Math.sqrt(c.vf64[o.vn * 2 + i]!); TMP[2 * i] = F64W[0]!; TMP[2 * i + 1] = F64W[1]!; } else { F32[0] = Math.sqrt(c.vf32[n + i]!); TMP[i] = F32W[0]!; }
+    }
+  }
+  copyTmp(c, o.vd, o.q);
+  return true;
+}
+
 // ---- the table ------------------------------------------------------------------------------------------------------
 
 const setAux = (f: (o: DecodedOp) => number) => (o: DecodedOp): void => { o.aux = f(o); };
@@ -1098,6 +1328,8 @@ export const SIMD_FP: InsnSpec[] = [
   { name: 'LD1R (post-index)', pattern: '0q0011011 1 0 mmmmm 110 0 zz NNNNN ggggg', exec: ld1r, prepare: (o) => { o.op2 = 1; } },
   { name: 'LD1/ST1 (single structure)', pattern: '0q0011010 L 0 00000 kk0 S zz NNNNN ggggg', exec: ldstSingle, prepare: (o) => { o.op2 = 0; o.imm3 <<= 1; return o.imm3 >> 1 !== 3; } },
   { name: 'LD1/ST1 (single structure, post-index)', pattern: '0q0011011 L 0 mmmmm kk0 S zz NNNNN ggggg', exec: ldstSingle, prepare: (o) => { o.op2 = 1; o.imm3 <<= 1; return o.imm3 >> 1 !== 3; } },
+  // vector x element: e = L, x = M, r = H, yyyy = Rm<3:0>
+  { name: 'SIMD vector x indexed element', pattern: '0qp01111 zz e x yyyy kkkk r 0 wwwww vvvvv', exec: byElement },
   // three different (widening): p = U, k = opcode
   { name: 'SIMD three different', pattern: '0qp01110 zz 1 yyyyy kkkk 00 wwwww vvvvv', exec: threeDifferent },
   { name: 'UADDLP/SADDLP/UADALP/SADALP', pattern: '0qp01110 zz 10000 0kk10 10 wwwww vvvvv', exec: addLongPairwise, prepare: (o) => { if (o.imm3 >= 2) return false; o.imm3 = o.imm3 ? 0x06 : 0x02; return true; } },
@@ -1108,8 +1340,8 @@ export const SIMD_FP: InsnSpec[] = [
   { name: 'DUP (element)', pattern: '0q001110000 iiiii 000001 wwwww vvvvv', exec: dupElement, prepare: prepImm5 },
   { name: 'INS (general)', pattern: '01001110000 iiiii 000111 nnnnn vvvvv', exec: insGeneral, prepare: prepImm5 },
   { name: 'INS (element)', pattern: '01101110000 iiiii 0 jjjj 1 wwwww vvvvv', exec: insElement, prepare: prepImm5 },
-  { name: 'UMOV', pattern: '0q001110000 iiiii 001111 wwwww ddddd', exec: umov, prepare: (o) => prepImm5(o) && (o.size === 3) === (o.q === 1) },
-  { name: 'SMOV', pattern: '0q001110000 iiiii 001011 wwwww ddddd', exec: smov, prepare: (o) => prepImm5(o) && o.size < 2 + o.q && o.size < 3 },
+  { name: 'UMOV', pattern: '0q001110000 iiiii 001111 wwwww ddddd', exec: umov, prepare: prepImm5 },
+  { name: 'SMOV', pattern: '0q001110000 iiiii 001011 wwwww ddddd', exec: smov, prepare: prepImm5 },
 
   // modified immediate: p = op, o = cmode, i = abc:defgh
   { name: 'MOVI/MVNI/ORR/BIC/FMOV (vector, immediate)', pattern: '0qp0111100000 iii oooo 01 iiiii vvvvv', exec: modImm, prepare: prepModImm },

@@ -64,6 +64,8 @@ export interface BareMetalOptions {
   model?: string;
   maxInstructions?: number;
   ramSize?: number;
+  /** block compilation threshold (Infinity = interpreter only, 1 = compile every block at once) */
+  compileThreshold?: number;
 }
 
 export interface BareMetalRun {
@@ -100,6 +102,7 @@ export function runBareMetal(elfPath: string, options: BareMetalOptions = {}): B
   if (!model) throw new Error(`unknown CPU model ${options.model}`);
   const cpu = new Aarch64Cpu(bus, model);
   cpu.firmware = testFirmware;
+  if (options.compileThreshold !== undefined) cpu.compileThreshold = options.compileThreshold;
   // Firmware programs the counter frequency; QEMU's virt reports 62.5 MHz.
   cpu.setSys(CNTFRQ_EL0, 62_500_000, 0);
   cpu.pc = loadElf(bus, readFileSync(elfPath), elfPath);

@@ -1,0 +1,96 @@
+/**
+ * One x86 PC, assembled from the `pc` board description: physical bus and I/O ports, the board's devices
+ * (platform/boards/pc/devices.ts), its ACPI tables, the x86-64 CPU model with the boot CPU's local APIC as
+ * its interrupt source, and a deterministic virtual clock. The machine knows nothing about boot paths;
+ * boot-paths.ts prepares memory and the entry state, run-loop.ts runs it to a verdict.
+ */
+import { buildPcAcpiTables, type AcpiImage } from '../acpi/pc-tables.js';
+import { pcBoard, type PcBoard } from '../boards/pc/board.js';
+import { attachPcDevices, type PcDevices } from '../boards/pc/devices.js';
+import type { X86Cpu } from '../cpu/x86_64/cpu.js';
+import { PcCpu } from './cpu-workarounds.js';
+import { PhysicalBus } from '../memory/bus.js';
+import { IoPortBus } from '../memory/io-ports.js';
+import { VirtualClock } from '../time/clock.js';
+import type { FirmwareClock } from '../../boot/firmware/clock.js';
+import { FirmwareTrace } from '../../boot/firmware/trace.js';
+import { debugExitStatus, EXIT_STATUS, type VerdictKind } from './verdict.js';
+
+/** Virtual nanoseconds per retired instruction: a 1 GHz machine, one instruction per cycle. */
+export const NS_PER_INSTRUCTION = 1;
+
+export interface PcMachineOptions {
+  readonly memoryBytes: number;
+  /** Receives every byte the guest prints (COM1, and the firmware's ConOut). */
+  readonly console: (bytes: Uint8Array) => void;
+  readonly trace?: FirmwareTrace;
+}
+
+/** A device-requested end of the run, noted when the device acts and turned into the verdict afterwards. */
+export interface DeviceStop {
+  readonly kind: VerdictKind;
+  readonly exitStatus: number;
+  readonly message: string;
+  readonly guestValue?: number;
+  readonly registers?: string;
+}
+
+export class PcMachine {
+  readonly board: PcBoard;
+  readonly bus = new PhysicalBus();
+  readonly io = new IoPortBus();
+  readonly clock = new VirtualClock();
+  readonly cpu: X86Cpu;
+  readonly devices: PcDevices;
+  readonly acpi: AcpiImage;
+  readonly trace: FirmwareTrace;
+  /** The firmware's view of virtual time: Stall and timer waits advance the board's clock. */
+  readonly firmwareClock: FirmwareClock;
+  deviceStop: DeviceStop | undefined;
+
+  constructor(private readonly options: PcMachineOptions) {
+    this.board = pcBoard({ memoryBytes: options.memoryBytes });
+    this.trace = options.trace ?? new FirmwareTrace();
+    this.cpu = new PcCpu(this.bus, this.io);
+    const byte = new Uint8Array(1);
+    this.devices = attachPcDevices(this.board, {
+      bus: this.bus,
+      ports: this.io,
+      clock: this.clock,
+      console: (b) => {
+        byte[0] = b;
+        options.console(byte);
+      },
+      onDebugExit: (status, value) =>
+        this.stop({ kind: 'guest-exit', exitStatus: debugExitStatus(value), guestValue: value, message: `isa-debug-exit port 0x${this.board.debugExit.port.toString(16)} written with 0x${value.toString(16)} (QEMU status ${status & 0xff})` }),
+      onPowerOff: () => this.stop({ kind: 'power-off', exitStatus: EXIT_STATUS.powerOff, message: 'ACPI S5 power-off (PM1a_CNT.SLP_EN)' }),
+      onReset: (kind) => this.stop({ kind: 'reset', exitStatus: EXIT_STATUS.reset, message: `${kind} reset requested through port 0x${this.board.resetControl.port.toString(16)}` }),
+    });
+    this.cpu.interruptSource = this.devices.lapics[0]!;
+    // The ACPI tables go where the board says (BIOS area 0xe0000, found by a legacy RSDP scan too); each
+    // firmware path installs them into its memory map (boot/firmware/acpi.ts).
+    this.acpi = buildPcAcpiTables(this.board);
+    const clock = this.clock;
+    this.firmwareClock = { nowNs: () => clock.now, advanceNs: (ns) => clock.advanceBy(ns) };
+    this.trace.record('machine', 'board', {
+      board: this.board.name,
+      memoryBytes: this.board.memoryBytes,
+      ram: this.board.ram.map((r) => `${r.name} 0x${r.base.toString(16)}+0x${r.size.toString(16)}`),
+      acpiRsdp: `0x${this.acpi.rsdpAddress.toString(16)}`,
+      acpiTables: this.acpi.tables.map((t) => t.signature),
+    });
+  }
+
+  /** Text from the firmware's console (UEFI ConOut/StdErr) goes to the same stream as COM1, as on OVMF. */
+  consoleText(text: string): void {
+    this.options.console(new Uint8Array(Buffer.from(text, 'utf8')));
+  }
+
+  /** Ends the current CPU slice; the run loop turns the first stop into the verdict. */
+  stop(s: DeviceStop): void {
+    if (this.deviceStop) return;
+    this.deviceStop = s;
+    this.trace.record('machine', 'device-stop', { kind: s.kind, message: s.message });
+    this.cpu.requestExit(s.exitStatus, s.message);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * A misbehaving guest ends `nova-image boot` with a verdict, a register dump and a distinct exit status,
+ * never a hang: tiny Multiboot2 kernels assembled with Debian's binutils at test time (ud2 with no IDT ->
+ * triple fault; an endless loop under --max-insns; cli+hlt), the same ud2 kernel inside a mono-image (the
+ * loader stub's real code runs first), and the reference kernel catching its root task's #UD itself.
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, tempDir } from '../boot/helpers/toolchain.js';
+import { novaImage } from '../image/qemu.js';
+
+/** Multiboot2 header (magic, i386, length, checksum, end tag) and one misbehaviour chosen by -D. */
+const GUEST_SOURCE = String.raw`
+    .section .multiboot2, "a"
+    .balign 8
+hdr:
+    .long 0xe85250d6, 0, hdr_end - hdr, -(0xe85250d6 + (hdr_end - hdr))
+    .short 0, 0
+    .long 8
+hdr_end:
+    .text
+    .globl _start
+_start:
+#if defined(GUEST_UD2)
+    ud2
+#elif defined(GUEST_LOOP)
+1:  jmp 1b
+#elif defined(GUEST_HLT)
+    cli
+    hlt
+#endif
+`;
+
+const DIR = tempDir('nova-boot-verdicts-');
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+const guests: Record<string, string> = {};
+
+beforeAll(() => {
+  writeFileSync(join(DIR, 'guest.S'), GUEST_SOURCE);
+  for (const g of ['UD2', 'LOOP', 'HLT']) {
+    const obj = join(DIR, `${g}.o`);
+    run('gcc', ['-m32', '-c', `-DGUEST_${g}`, '-o', obj, join(DIR, 'guest.S')]);
+    guests[g] = join(DIR, `${g}.elf`);
+    run('ld', ['-m', 'elf_i386', '-Ttext=0x200000', '--build-id=none', '-o', guests[g]!, obj]);
+  }
+});
+
+function boot(args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['dist/tools/nova-image.js', 'boot', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0 };
+}
+
+const REGISTER_DUMP = /rax=[0-9a-f]{16} rcx=[0-9a-f]{16}[\s\S]*rip=[0-9a-f]{16} rflags=[0-9a-f]{8} cpl=\d mode=\d+-bit[\s\S]*bytes at rip: /;
+
+describe('misbehaving guests end with a verdict', () => {
+  it('ud2 with no IDT: triple fault, register dump, exit status 126', () => {
+    const r = boot([guests.UD2!]);
+    expect(r.status, r.stderr).toBe(126);
+    expect(r.stderr).toMatch(/^nova-image boot: path=multiboot2 verdict: fault: triple-fault: /);
+    expect(r.stderr).toMatch(REGISTER_DUMP);
+    expect(r.stderr).toContain('rip=0000000000200000');
+    expect(r.stderr).toContain('bytes at rip: 0f 0b');
+  });
+
+  it('an endless loop: the --max-insns budget ends it (exit status 124) with the loop in the dump', () => {
+    const r = boot([guests.LOOP!, '--max-insns', '3000000']);
+    expect(r.status, r.stderr).toBe(124);
+    expect(r.stderr).toMatch(/verdict: budget-exhausted: instruction budget of 3000000 spent/);
+    expect(r.stderr).toContain('3000000 instructions');
+    expect(r.stderr).toMatch(REGISTER_DUMP);
+    expect(r.stderr).toContain('bytes at rip: eb fe');
+  });
+
+  it('cli; hlt: halted forever (exit status 125), not a hang', () => {
+    const r = boot([guests.HLT!, '--max-insns', '1000000000']);
+    expect(r.status, r.stderr).toBe(125);
+    expect(r.stderr).toMatch(/verdict: halted-forever: HLT at rip 0x200002 with interrupts disabled/);
+    expect(r.ms).toBeLessThan(30_000);
+  });
+
+  it('a mono-image whose kernel hits ud2: the loader stub runs, then the kernel triple-faults', () => {
+    const image = join(DIR, 'ud2-mono.img');
+    const b = novaImage(['build', '--kernel', guests.UD2!, '--root', 'build/kernel/x86_64/root.elf', '-o', image]);
+    expect(b.status, b.stderr).toBe(0);
+    for (const via of ['linux', 'multiboot2', 'uefi']) {
+      const r = boot([image, '--via', via, '--max-insns', '50000000']);
+      expect(r.status, `${via}: ${r.stderr}`).toBe(126);
+      expect(r.stderr).toMatch(new RegExp(`^nova-image boot: path=${via} verdict: fault: triple-fault: `));
+      // Entered by the stub exactly as a Multiboot2 loader would: i386 state, EAX = magic, at the ELF entry.
+      expect(r.stderr).toContain('rip=0000000000200000');
+      expect(r.stderr).toContain('rax=0000000036d76289');
+      expect(r.stderr).toContain('mode=32-bit');
+    }
+  });
+
+  it('the reference kernel catches its root task\'s #UD: FAULT dump on the console, status 0x20 -> 65', () => {
+    const image = join(DIR, 'root-ud.img');
+    const b = novaImage(['build', '--kernel', 'build/kernel/x86_64/kernel.elf', '--root', 'build/kernel/x86_64/root-ud.elf', '-o', image]);
+    expect(b.status, b.stderr).toBe(0);
+    const r = boot([image, '--via', 'linux', '--max-insns', '50000000']);
+    expect(r.status, r.stderr).toBe(65);
+    expect(r.stdout).toContain('ROOT: hello from user mode');
+    expect(r.stdout).toMatch(/^FAULT: #UD invalid opcode \(vector 6, error 0x0\) in user mode\r?$/m);
+    expect(r.stdout).toContain('kernel: root task faulted; ending the run with failure status 0x20');
+    expect(r.stderr).toMatch(/verdict: guest-exit \(guest value 0x20\)/);
+  });
+});
