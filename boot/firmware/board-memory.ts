@@ -18,8 +18,3 @@ export function memoryMapFromBoard(board: BoardMemory): FirmwareMemoryMap {
     ...board.reserved.map((r) => ({ base: r.base, size: r.size, type: EfiReservedMemoryType })),
   ]);
 }
-
-/** Adds the board's RAM to a bus (tests and the boot command use the same helper). */
-export function highestRamEnd(board: BoardMemory): number {
-  return Math.max(...board.ram.map((r) => r.base + r.size));
-}

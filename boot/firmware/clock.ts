@@ -20,3 +20,8 @@ export class ManualClock implements FirmwareClock {
     this.ns += ns;
   }
 }
+
+/** The board's clock (platform/time/clock.ts VirtualClock) seen through the firmware's interface. */
+export function firmwareClockOf(clock: { readonly now: number; advanceBy(deltaNs: number): void }): FirmwareClock {
+  return { nowNs: () => clock.now, advanceNs: (ns) => clock.advanceBy(ns) };
+}

@@ -20,7 +20,7 @@ export class FirmwareHeap {
     let at = Math.ceil(this.cursor / align) * align;
     if (this.end === 0 || at + size > this.end) {
       const pages = Math.max(this.chunkPages, Math.ceil(size / EFI_PAGE_SIZE));
-      const base = mustAllocate(this.memory, `firmware heap (type ${this.type})`, this.memory.allocatePages(this.type, pages), pages * EFI_PAGE_SIZE);
+      const base = mustAllocate(`firmware heap (type ${this.type})`, this.memory.allocatePages(this.type, pages), pages * EFI_PAGE_SIZE);
       this.cursor = base;
       this.end = base + pages * EFI_PAGE_SIZE;
       at = base;

@@ -221,13 +221,12 @@ function defaultAttribute(type: number): bigint {
   return RAM_ATTRIBUTES;
 }
 
-/** Rejects obviously broken requests with a FirmwareError (used by loaders, not by boot services). */
-export function mustAllocate(map: FirmwareMemoryMap, what: string, result: number | undefined, size: number): number {
+/** An allocation the firmware itself needs (its tables, stack): failure is a FirmwareError, not a status code. */
+export function mustAllocate(what: string, result: number | undefined, size: number): number {
   if (result === undefined) throw new FirmwareError('memory', `no free guest memory for ${what} (${size} bytes)`);
   return result;
 }
 
-export { memoryTypeName as typeName };
 
 /**
  * A free range for `size` bytes inside [min, max] (max = last usable byte) aligned to `align`: the lowest

@@ -60,7 +60,10 @@ export interface Multiboot2LoadOptions {
   bootLoaderName?: string;
   /** The RSDP as found in memory (BIOS scan or the ACPI configuration table); tags 14 and 15. */
   rsdp?: Uint8Array;
-  /** SMBIOS entry point bytes (tag 13). On EFI the firmware's SMBIOS 3 entry point is used when omitted. */
+  /**
+   * SMBIOS entry point bytes for tag 13. Omitted by default: Debian's GRUB 2.06 on OVMF emits no tag 13 (seen
+   * in test/firmware/multiboot2-grub-diff.test.ts); pass the firmware's entry point to emit one.
+   */
   smbios?: Uint8Array;
   /** Framebuffer tag 8 contents when the board has a display. */
   framebuffer?: MbiFacts['framebuffer'];
@@ -181,7 +184,7 @@ export function loadMultiboot2(o: Multiboot2LoadOptions): Multiboot2LoadResult {
     framebuffer: o.framebuffer,
     efi: o.efi ? { systemTable: o.efi.firmware.systemTable, imageHandle: o.efi.imageHandle } : undefined,
     rsdp: o.rsdp,
-    smbios: o.smbios ?? (firmware ? bus.readBytes(firmware.smbiosEntryPoint, 24) : undefined),
+    smbios: o.smbios,
   };
   // The MBI buffer is allocated before the final EFI memory map is taken (as GRUB does), with room for it.
   const reserveForEfiMap = firmware && !keepBootServices ? (memory.descriptors().length + 8) * 48 + 16 : 0;

@@ -37,6 +37,8 @@ export interface BootInput {
   /** Kernel command line (Linux cmd_line_ptr, Multiboot2 tag 1, UEFI LoadOptions). */
   readonly append: string;
   readonly modules: ReadonlyArray<{ readonly file: string; readonly bytes: Uint8Array }>;
+  /** Linux path: '32' takes code32_start even when the image offers the 64-bit entry (GRUB's BIOS `linux`). */
+  readonly linuxEntry?: 'auto' | '32';
 }
 
 export interface PreparedBoot {
@@ -103,7 +105,7 @@ export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): Pre
       const rsdpAddress = m.acpi.rsdpAddress;
       installAcpiTables(bus, memory, m.acpi);
       const initrd = input.modules[0]?.bytes;
-      const r = loadBzImage({ bus, memory, image: input.image, file: input.file, commandLine: input.append, initrd, rsdpAddress, typeOfLoader: LINUX_TYPE_OF_LOADER, trace });
+      const r = loadBzImage({ bus, memory, image: input.image, file: input.file, commandLine: input.append, initrd, rsdpAddress, typeOfLoader: LINUX_TYPE_OF_LOADER, entry: input.linuxEntry, trace });
       return { path, entry: r.entry };
     }
     case 'multiboot2': {

@@ -18,6 +18,10 @@
  *  masked   `boot: path=P loader=nova-image/P via <X>`   X names the original loader (QEMU, GRUB 2.06, EDK II
  *                                                vs our built-in firmware); P and the magic are compared
  *  masked   `efi: system table at <A>`, `efi: image handle <H>`   firmware allocations
+ *  masked   `pci: bus master enable cleared on <n> of <m> functions`   the PCI inventory differs (QEMU's
+ *                                                q35 always has SATA 1f.2 and SMBus 1f.3, a VGA and a NIC;
+ *                                                the pc board has host bridge, LPC and edu) and OVMF's PCI
+ *                                                bus driver sets Bus Master Enable where our firmware does not
  *  masked   (uefi only) kernel load address and shift, module start/end, root segments' phys
  *                                                UEFI: where the PE image and the kernel land depends on
  *                                                which pages the firmware has allocated (OVMF keeps 16 MiB
@@ -47,6 +51,7 @@ export function comparableLines(console: string, path: PathName): string[] {
   for (const line of lines.slice(start + 1)) {
     if (line === '' || DROPPED.some((r) => r.test(line))) continue;
     let l = line.replace(/^(boot: path=\S+ loader=nova-image\/\S+ via ).*( magic=0x[0-9a-f]+)$/, '$1<loader>$2');
+    l = l.replace(/^(pci: bus master enable cleared on )\d+ of \d+/, '$1<n> of <m>');
     l = l.replace(/^(efi: system table at )0x[0-9a-f]+/, '$1<addr>').replace(/^(efi: image handle )0x[0-9a-f]+/, '$1<handle>');
     if (firmwarePlaced) {
       l = l

@@ -13,16 +13,21 @@ import { BANNER, FINAL_LINE, ROOT_LINE, comparableLines, type PathName } from '.
 const Q35 = ['-M', 'q35'];
 let dir: string;
 let image: string;
+/** The same mono-image with the kernel that asks to keep EFI boot services (MB2 header tag 7). */
+let keepbs: string;
 
 beforeAll(() => {
   dir = scratchDir('boot-cmd-qemu');
   image = join(dir, 'nova-x86_64.img');
   const r = novaImage(['build', '-o', image]);
   expect(r.status, r.stderr).toBe(0);
+  keepbs = join(dir, 'nova-keepbs.img');
+  const k = novaImage(['build', '--kernel', 'build/kernel/x86_64/kernel-keepbs.elf', '--root', 'build/kernel/x86_64/root.elf', '-o', keepbs]);
+  expect(k.status, k.stderr).toBe(0);
 });
 
-function ours(path: PathName, append: string): { status: number | null; stdout: string; stderr: string } {
-  return novaImage(['boot', image, '--via', path, '--memory', '512M', '--max-insns', '50000000', ...(append ? ['--append', append] : [])]);
+function ours(path: PathName, append: string, file = image): { status: number | null; stdout: string; stderr: string } {
+  return novaImage(['boot', file, '--via', path, '--memory', '512M', '--max-insns', '50000000', ...(append ? ['--append', append] : [])]);
 }
 
 function expectSameConsole(path: PathName, qemu: { status: number | null; serial: string }, mine: { status: number | null; stdout: string; stderr: string }): void {
@@ -55,5 +60,14 @@ describe('nova-image boot: console output equals QEMU for the same image', () =>
     const esp = espDirectory(dir, image);
     const qemu = runQemu(dir, [...Q35, ...ovmfArgs(dir), '-drive', `file=fat:rw:${esp},format=raw`], 90);
     expectSameConsole('uefi', qemu, ours('uefi', ''));
+  }, 150_000);
+
+  it('uefi path, kernel that keeps boot services (tag 7) and exits them itself, vs OVMF', () => {
+    const esp = espDirectory(join(dir, 'keepbs'), keepbs);
+    const qemu = runQemu(dir, [...Q35, ...ovmfArgs(dir), '-drive', `file=fat:rw:${esp},format=raw`], 90);
+    const mine = ours('uefi', '', keepbs);
+    expectSameConsole('uefi', qemu, mine);
+    expect(mine.stdout).toContain('efi: boot services still active (tag 18), as this kernel asked with header tag 7');
+    expect(mine.stdout).toMatch(/efi: kernel called ExitBootServices itself: success after 1 attempt\(s\)/);
   }, 150_000);
 });

@@ -30,6 +30,16 @@ _start:
 #elif defined(GUEST_HLT)
     cli
     hlt
+#elif defined(GUEST_S5)
+    mov $0x604, %dx          /* q35 PM1a_CNT */
+    mov $(0 << 10 | 1 << 13), %ax   /* SLP_TYP = \_S5 (0), SLP_EN */
+    out %ax, %dx
+    ud2                       /* not reached when the machine powers off */
+#elif defined(GUEST_RESET)
+    mov $0xcf9, %dx
+    mov $0x06, %al            /* ICH9 reset control: full reset */
+    out %al, %dx
+    ud2
 #endif
 `;
 
@@ -39,7 +49,7 @@ const guests: Record<string, string> = {};
 
 beforeAll(() => {
   writeFileSync(join(DIR, 'guest.S'), GUEST_SOURCE);
-  for (const g of ['UD2', 'LOOP', 'HLT']) {
+  for (const g of ['UD2', 'LOOP', 'HLT', 'S5', 'RESET']) {
     const obj = join(DIR, `${g}.o`);
     run('gcc', ['-m32', '-c', `-DGUEST_${g}`, '-o', obj, join(DIR, 'guest.S')]);
     guests[g] = join(DIR, `${g}.elf`);
@@ -79,6 +89,15 @@ describe('misbehaving guests end with a verdict', () => {
     expect(r.status, r.stderr).toBe(125);
     expect(r.stderr).toMatch(/verdict: halted-forever: HLT at rip 0x200002 with interrupts disabled/);
     expect(r.ms).toBeLessThan(30_000);
+  });
+
+  it('ACPI S5 power-off ends the run with status 0; a reset request with 127 (like QEMU -no-reboot, no reboot)', () => {
+    const off = boot([guests.S5!, '--max-insns', '1000000']);
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stderr).toMatch(/verdict: power-off: ACPI S5 power-off/);
+    const reset = boot([guests.RESET!, '--max-insns', '1000000']);
+    expect(reset.status, reset.stderr).toBe(127);
+    expect(reset.stderr).toMatch(/verdict: reset: full reset requested through port 0xcf9/);
   });
 
   it('a mono-image whose kernel hits ud2: the loader stub runs, then the kernel triple-faults', () => {

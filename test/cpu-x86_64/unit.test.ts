@@ -120,6 +120,19 @@ describe('x86-64 CPU model', () => {
     expect(frame(m.cpu, true)).toEqual({ error: 0x41 * 8 + 2, rip: CODE });
   });
 
+  it('a long-mode gate to a higher-half handler is taken at its exact address (no rounding beyond 2^53)', () => {
+    // int 0x80 through a gate to 0xffffffff81001820 (unmapped): the fetch there faults and CR2 names it.
+    const m = machine([0xcd, 0x80]);
+    const target = 0xffffffff81001820n;
+    const g = IDT + 0x80 * 16;
+    m.bus.write32(g, (0x08 << 16) | Number(target & 0xffffn));
+    m.bus.write32(g + 4, Number(target & 0xffff0000n) | 0x8e00);
+    m.bus.write32(g + 8, Number(target >> 32n));
+    m.run(10);
+    expect(BigInt.asUintN(64, BigInt(m.cpu.cr2))).toBe(target);
+    expect(m.cpu.rip).toBe(HANDLER + 1);
+  });
+
   it('a reserved CR4 bit raises #GP(0)', () => {
     // mov rax, 1<<40 ; mov cr4, rax
     const m = machine([0x48, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0x0f, 0x22, 0xe0]);

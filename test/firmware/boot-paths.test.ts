@@ -74,6 +74,21 @@ describe('mono-image through the built-in firmware on the CPU model', () => {
     expect(rig.fw.trace.events.filter((e) => e.kind === 'exit-boot-services').at(-1)?.data.outcome).toBe('EFI_SUCCESS');
   });
 
+  it('uefi, stale map key: the firmware changes the map before the key check twice; the stub retries and boots', () => {
+    const rig = uefiRig(512 * MiB, { staleMapKeyAttempts: 2 });
+    const image = rig.fw.loadImage(buildArtefact(IMAGE), 'BOOTX64.EFI');
+    const out = runToRootTask(rig, rig.fw.entryState(image), rig.fw.traps);
+    const ebs = rig.fw.trace.events.filter((e) => e.kind === 'exit-boot-services');
+    // UEFI 2.10, 7.4: a stale MapKey gives EFI_INVALID_PARAMETER; the loader must get a new map and retry.
+    expect(ebs.map((e) => e.data.outcome)).toEqual(['EFI_INVALID_PARAMETER', 'EFI_INVALID_PARAMETER', 'EFI_SUCCESS']);
+    expect(ebs[0]!.data.mapKey).toBeLessThan(ebs[0]!.data.currentMapKey as number);
+    const calls = rig.fw.trace.events.filter((e) => e.kind === 'call').map((e) => e.name);
+    const firstEbs = calls.indexOf('BS.ExitBootServices');
+    expect(calls.slice(firstEbs + 1)).toContain('BS.GetMemoryMap'); // a fresh map between the attempts
+    expect(out).toContain('boot: path=uefi ');
+    expect(out).toContain('root: entering ring 3');
+  });
+
   it('linux: 64-bit boot protocol entry with boot_params', () => {
     const m = pcMachine();
     const r = loadBzImage({ bus: m.bus, memory: m.memory, image: buildArtefact(IMAGE), file: IMAGE, commandLine: '', rsdpAddress: m.acpi.rsdpAddress, typeOfLoader: 0xb0 });

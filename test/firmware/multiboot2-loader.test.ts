@@ -130,13 +130,14 @@ describe('Multiboot2 loader, EFI flavour (GRUB x86_64-efi)', () => {
     const rig = uefiRig();
     const rsdp = rig.bus.readBytes(rig.acpi.rsdpAddress, 36);
     const imageHandle = rig.fw.installLoaderImage();
-    const r = loadMultiboot2({ bus: rig.bus, memory: rig.memory, image: buildArtefact(KERNEL_KEEPBS), file: KERNEL_KEEPBS, commandLine: 'k', rsdp, efi: { firmware: rig.fw, imageHandle } });
+    const smbios = rig.bus.readBytes(rig.fw.smbiosEntryPoint, 24);
+    const r = loadMultiboot2({ bus: rig.bus, memory: rig.memory, image: buildArtefact(KERNEL_KEEPBS), file: KERNEL_KEEPBS, commandLine: 'k', rsdp, smbios, efi: { firmware: rig.fw, imageHandle } });
     const info = mbi(rig.bus, r.mbi.address);
     expect(info.tags.map((t) => t.type)).toEqual([21, 1, 2, 6, 9, 12, 14, 15, 13, 18, 20]);
     expect(tag(info, 12)).toMatchObject({ pointer: BigInt(rig.fw.systemTable) });
     expect(tag(info, 20)).toMatchObject({ pointer: BigInt(imageHandle) });
-    const smbios = tag(info, 13) as InfoTagOf<13>;
-    expect([smbios.major, smbios.minor, Buffer.from(smbios.tables.subarray(0, 5)).toString()]).toEqual([3, 0, '_SM3_']);
+    const t13 = tag(info, 13) as InfoTagOf<13>;
+    expect([t13.major, t13.minor, Buffer.from(t13.tables.subarray(0, 5)).toString()]).toEqual([3, 0, '_SM3_']);
     expect(r.entry.mode).toBe('long64');
     const ref = readelf(KERNEL_KEEPBS);
     const entry = Number(BigInt(ref.header['Entry point address']!));
@@ -152,7 +153,7 @@ describe('Multiboot2 loader, EFI flavour (GRUB x86_64-efi)', () => {
     const imageHandle = rig.fw.installLoaderImage();
     const r = loadMultiboot2({ bus: rig.bus, memory: rig.memory, image: buildArtefact(KERNEL), file: KERNEL, commandLine: 'k', efi: { firmware: rig.fw, imageHandle } });
     const info = mbi(rig.bus, r.mbi.address);
-    expect(info.tags.map((t) => t.type)).toEqual([21, 1, 2, 6, 9, 4, 12, 13, 17]);
+    expect(info.tags.map((t) => t.type)).toEqual([21, 1, 2, 6, 9, 4, 12, 17]);
     expect(rig.fw.ctx.exited).toBe(true);
     const t17 = tag(info, 17) as InfoTagOf<17>;
     expect([t17.descr_size, t17.descr_vers]).toEqual([48, 1]);

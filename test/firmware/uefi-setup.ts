@@ -1,6 +1,6 @@
 /** A UEFI firmware instance on a test machine with the pc board's ACPI tables and a framebuffer. */
 import { buildPcAcpiTables } from '../../platform/acpi/pc-tables.js';
-import { UefiFirmware } from '../../boot/uefi/firmware/firmware.js';
+import { UefiFirmware, type UefiFirmwareOptions } from '../../boot/uefi/firmware/firmware.js';
 import { ManualClock } from '../../boot/firmware/clock.js';
 import { machine, MiB, RegisterCpu, msCall, type TestMachine } from './helpers.js';
 import { BootServices, RuntimeServices, type BootServiceName, type RuntimeServiceName } from '../../boot/uefi/firmware/tables.js';
@@ -22,7 +22,7 @@ export interface UefiRig extends TestMachine {
   rt(name: RuntimeServiceName, ...args: Array<number | bigint>): DispatchOutcome;
 }
 
-export function uefiRig(memoryBytes = 256 * MiB): UefiRig {
+export function uefiRig(memoryBytes = 256 * MiB, extra: Partial<UefiFirmwareOptions> = {}): UefiRig {
   const m = machine(memoryBytes);
   const acpi = buildPcAcpiTables(m.board);
   const output: string[] = [];
@@ -34,6 +34,7 @@ export function uefiRig(memoryBytes = 256 * MiB): UefiRig {
     acpi,
     framebuffer: { base: FRAMEBUFFER_BASE, width: 800, height: 600 },
     clock,
+    ...extra,
   });
   const cpu = new RegisterCpu(m.bus);
   // Scratch and stack in low RAM the firmware does not use (as a loaded image's .data/.bss would be).

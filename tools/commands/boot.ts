@@ -42,14 +42,23 @@ function parseBudget(text: string | undefined): number {
 /** Console output goes out per line (and at the end), so a long run shows progress without a write per byte. */
 class LineWriter {
   private pending: Uint8Array[] = [];
+  /** Set when the reader went away (`| head`): the run goes on to its verdict, the console is dropped. */
+  private closed = false;
   write(bytes: Uint8Array): void {
+    if (this.closed) return;
     this.pending.push(bytes);
     if (bytes.includes(0x0a)) this.flush();
   }
   flush(): void {
-    if (this.pending.length === 0) return;
-    writeSync(1, Buffer.concat(this.pending));
+    if (this.pending.length === 0 || this.closed) return;
+    const data = Buffer.concat(this.pending);
     this.pending = [];
+    try {
+      writeSync(1, data);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+      this.closed = true;
+    }
   }
 }
 

@@ -53,6 +53,8 @@ export interface BootServicesHost {
   installConfigurationTable(guid: string, table: number): boolean;
   /** Called once ExitBootServices succeeded (tables cleared, CRCs recomputed). */
   onExitBootServices(): void;
+  /** Runs at the start of every ExitBootServices call, before the key check (the stale-key scenario). */
+  beforeExitBootServices?(): void;
   /** Seconds the watchdog was set to (0 = disabled) and the virtual time it fires at. */
   watchdog: { timeoutSeconds: number; firesAtNs?: number };
 }
@@ -247,6 +249,7 @@ export function bootServiceHandlers(ctx: UefiContext, host: BootServicesHost): H
     Exit: [4, (c): TrapResult => ({ stop: true, reason: `the image called Exit with status ${statusName(c.arg(1))}`, exitCode: c.arg(1) === EFI_SUCCESS ? 0 : 1 })],
     UnloadImage: [1, unimplemented('UnloadImage')],
     ExitBootServices: [2, (c) => {
+      host.beforeExitBootServices?.();
       const key = c.argNum(1);
       const current = memory.mapKey;
       // UEFI 2.10, 7.4: EFI_INVALID_PARAMETER when MapKey is incorrect. Like EDK2 we check the key before

@@ -73,6 +73,13 @@ export interface UefiFirmwareOptions {
   epochSeconds?: number;
   variables?: readonly Variable[];
   smbios?: Partial<SmbiosIdentity>;
+  /**
+   * Scenario: on the first N ExitBootServices calls the firmware allocates a page of boot-services data just
+   * before checking the key, as a timer or event notification inside real firmware may do. The caller's key
+   * is then stale and ExitBootServices fails with EFI_INVALID_PARAMETER; a correct loader fetches a fresh
+   * map and tries again (UEFI 2.10, 7.4). Default 0.
+   */
+  staleMapKeyAttempts?: number;
   /** Highest address the identity map must cover (default: 4 GiB or the end of RAM, whichever is higher). */
   identityMapTop?: number;
 }
@@ -128,11 +135,13 @@ export class UefiFirmware {
   private readonly configTables: Array<{ guid: string; table: number }> = [];
   private readonly configArray: number;
   private readonly imageReturnTrap: number;
+  private staleKeysLeft: number;
 
   constructor(private readonly options: UefiFirmwareOptions) {
     const { bus, memory } = options;
     this.trace = options.trace ?? new FirmwareTrace();
-    const trapBase = mustAllocate(memory, 'UEFI trap page', memory.allocatePages(EfiRuntimeServicesCode, TRAP_PAGES), TRAP_PAGES * EFI_PAGE_SIZE);
+    this.staleKeysLeft = options.staleMapKeyAttempts ?? 0;
+    const trapBase = mustAllocate('UEFI trap page', memory.allocatePages(EfiRuntimeServicesCode, TRAP_PAGES), TRAP_PAGES * EFI_PAGE_SIZE);
     const guestMemory = new GuestMemory(bus);
     this.traps = new TrapRegistry(bus, 'x86_64', trapBase, TRAP_PAGES * EFI_PAGE_SIZE, this.trace, guestMemory);
     this.traps.describeResult = (v) => statusName(v);
@@ -158,6 +167,12 @@ export class UefiFirmware {
       events: this.events,
       installConfigurationTable: (guid, table) => this.installConfigurationTable(guid, table),
       onExitBootServices: () => this.onExitBootServices(),
+      beforeExitBootServices: () => {
+        if (this.staleKeysLeft <= 0) return;
+        this.staleKeysLeft--;
+        memory.allocatePages(EfiBootServicesData, 1);
+        this.trace.record('firmware', 'map-changed-before-exit-boot-services', { scenario: 'stale map key', mapKey: memory.mapKey });
+      },
       watchdog: this.watchdog,
     });
     const bsValues: Record<string, bigint> = { Signature: EFI_BOOT_SERVICES_SIGNATURE, Revision: EFI_2_70_REVISION, HeaderSize: BootServices.size, CRC32: 0, Reserved: 0 } as never;
@@ -319,11 +334,11 @@ export class UefiFirmware {
     const { bus, memory } = this.ctx;
     const top = this.options.identityMapTop ?? Math.max(FOUR_GIB, ...memory.descriptors().map((d) => d.base + d.pages * EFI_PAGE_SIZE));
     const tablesSize = identityMapSize(top);
-    const pt = mustAllocate(memory, 'page tables', memory.allocatePages(EfiBootServicesData, tablesSize / EFI_PAGE_SIZE), tablesSize);
+    const pt = mustAllocate('page tables', memory.allocatePages(EfiBootServicesData, tablesSize / EFI_PAGE_SIZE), tablesSize);
     const cr3 = writeIdentityMap(bus, pt, top);
     const gdtAt = this.ctx.bootHeap.alloc(OVMF_CODE64_SELECTOR + 8, 16);
     const gdt = writeGdt(bus, gdtAt, [[OVMF_DATA_SELECTOR, 'data'], [OVMF_CODE64_SELECTOR, 'code64']]);
-    const stack = mustAllocate(memory, 'stack', memory.allocatePages(EfiBootServicesData, STACK_SIZE / EFI_PAGE_SIZE), STACK_SIZE);
+    const stack = mustAllocate('stack', memory.allocatePages(EfiBootServicesData, STACK_SIZE / EFI_PAGE_SIZE), STACK_SIZE);
     const stackTop = stack + STACK_SIZE;
     this.environment = {
       stackTop,

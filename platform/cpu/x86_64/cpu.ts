@@ -18,57 +18,38 @@ import { HANDLERS } from './handlers.js';
 import { type CompiledBlock, COMPILE_THRESHOLD, compileBlock } from './block-compiler.js';
 import { MsrFile } from './msr.js';
 import { NotImplementedError } from '../../../common/errors.js';
+import {
+  CR0_CD,
+  CR0_ET,
+  CR0_NW,
+  CR0_PE,
+  CR0_PG,
+  CR0_WP,
+  CR4_LA57,
+  CR4_PAE,
+  CR4_PCIDE,
+  CR4_PSE,
+  CR4_SMEP,
+  CR4_SUPPORTED,
+  EFER_LMA,
+  EFER_LME,
+  EFER_NXE,
+  VEC_DB,
+  VEC_DF,
+  VEC_GP,
+  VEC_NP,
+  VEC_PF,
+  VEC_SS,
+  VEC_TS,
+  VEC_UD,
+  wrap64,
+} from './arch.js';
 
 /** Thrown (as this one object, never allocated per fault) when a guest exception interrupts an instruction. */
 export const GUEST_FAULT = { guestFault: true } as const;
 
-export const CR0_PE = 1;
-export const CR0_MP = 2;
-export const CR0_EM = 4;
-export const CR0_TS = 8;
-export const CR0_ET = 0x10;
-export const CR0_NE = 0x20;
-export const CR0_WP = 0x10000;
-export const CR0_AM = 0x40000;
-export const CR0_NW = 0x20000000;
-export const CR0_CD = 0x40000000;
-export const CR0_PG = 0x80000000 | 0;
-export const CR4_PSE = 0x10;
-export const CR4_PAE = 0x20;
-export const CR4_PGE = 0x80;
-export const CR4_OSFXSR = 0x200;
-export const CR4_OSXMMEXCPT = 0x400;
-export const CR4_LA57 = 0x1000;
-export const CR4_FSGSBASE = 0x10000;
-export const CR4_PCIDE = 0x20000;
-export const CR4_OSXSAVE = 0x40000;
-export const CR4_SMEP = 0x100000;
-export const CR4_SMAP = 0x200000;
-/** TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT FSGSBASE PCIDE OSXSAVE SMEP */
-const CR4_SUPPORTED =
-  0x4 | 0x8 | CR4_PSE | CR4_PAE | 0x40 | CR4_PGE | 0x100 | CR4_OSFXSR | 0x400 | CR4_FSGSBASE | CR4_PCIDE | CR4_OSXSAVE |
-  CR4_SMEP;
-export const EFER_SCE = 1;
-export const EFER_LME = 0x100;
-export const EFER_LMA = 0x400;
-export const EFER_NXE = 0x800;
+export * from './arch.js';
 
-export const VEC_DE = 0;
-export const VEC_DB = 1;
-export const VEC_BP = 3;
-export const VEC_OF = 4;
-export const VEC_BR = 5;
-export const VEC_UD = 6;
-export const VEC_NM = 7;
-export const VEC_DF = 8;
-export const VEC_TS = 10;
-export const VEC_NP = 11;
-export const VEC_SS = 12;
-export const VEC_GP = 13;
-export const VEC_PF = 14;
-export const VEC_MF = 16;
-export const VEC_AC = 17;
-export const VEC_XM = 19;
 
 const ACC_READ = 0;
 const ACC_WRITE = 1;
@@ -253,7 +234,8 @@ export class X86Cpu {
     this.bus = bus;
     this.io = io;
     this.msr = new MsrFile(this);
-    this.decoder = new Decoder(TABLES, unimplemented);
+    decoderTables ??= new DecoderTables(HANDLERS);
+    this.decoder = new Decoder(decoderTables, unimplemented);
     for (const t of this.tlbTag) t.fill(NaN);
     bus.onCodeWrite((page) => this.invalidateCodePage(page));
     this.reset();
@@ -510,6 +492,18 @@ export class X86Cpu {
 
   /** The 64-bit offset (base + index*scale + disp, exact modulo 2^64) into eaLo/eaHi. */
   offset64(d: Insn): void {
+    // fast path: register terms below 2^48 in magnitude make the double sum exact
+    const b0 = d.base, x0 = d.index;
+    const bh = b0 >= 0 && b0 !== BASE_RIP ? this.hi[b0]! : 0;
+    const xh = x0 >= 0 ? this.hi[x0]! : 0;
+    if (bh <= 0xffff && bh >= -0x10000 && xh <= 0xffff && xh >= -0x10000 && d.disp >= -2147483648 && d.disp <= 2147483647) {
+      let l = d.disp;
+      if (b0 >= 0) l += b0 === BASE_RIP ? this.rip : bh * TWO32 + (this.lo[b0]! >>> 0);
+      if (x0 >= 0) l += (xh * TWO32 + (this.lo[x0]! >>> 0)) * (1 << d.scale);
+      this.eaLo = l >>> 0;
+      this.eaHi = Math.floor(l / TWO32) | 0;
+      return;
+    }
     let lo: number;
     let hi: number;
     const disp = d.disp;
@@ -1267,8 +1261,12 @@ export class X86Cpu {
    * Delivers an event through the IDT. `soft` = INT n/INT3/INTO (gate DPL checked, no error code);
    * `returnRip` is what the handler's IRET returns to.
    */
+  /** set by deliver(): the instruction being single-stepped transferred through the IDT itself */
+  eventDelivered = false;
+
   deliver(vector: number, error: number, soft: boolean, returnRip: number): void {
     this.halted = false;
+    this.eventDelivered = true;
     if (!(this.cr0 & CR0_PE)) return this.deliverReal(vector, returnRip);
     const long = (this.efer & EFER_LMA) !== 0;
     const gateSize = long ? 16 : 8;
@@ -1294,7 +1292,9 @@ export class X86Cpu {
     let offset = (g0 & 0xffff) | (g1 & 0xffff0000);
     offset >>>= 0;
     if (long) {
-      offset = g2 * TWO32 + offset;
+      // The upper dword taken as signed keeps a canonical higher-half target exact (|value| < 2^47); read
+      // unsigned, 0xffffffff * 2^32 exceeds 2^53 and the double would round the low bits of the handler away.
+      offset = (g2 | 0) * TWO32 + offset;
       if (offset >= CANON_LIMIT) offset = wrap64(offset);
     }
     const ist = long ? g1 & 7 : 0;
@@ -1607,6 +1607,21 @@ export class X86Cpu {
         const insns = block.insns;
         const n = insns.length;
         const budget = end - this.icount;
+        if (this.flagBits & TF) {
+          // single-step: one instruction, then a #DB trap unless it faulted or delivered an event itself
+          prev = undefined;
+          const d = insns[0]!;
+          this.rip = rip + d.len;
+          this.eventDelivered = false;
+          d.exec(this, d);
+          this.icount++;
+          if (!this.eventDelivered && !this.stopReason) {
+            this.dr[6] = this.dr[6]! | 0x4000; // DR6.BS
+            this.deliverFault(VEC_DB, -1, this.rip);
+          }
+          if (this.stopReason) break;
+          continue;
+        }
         if (block.compiled !== undefined && n <= budget) {
           block.compiled(this);
           prev = this.breakBlock ? undefined : block;
@@ -1753,14 +1768,6 @@ export class X86Cpu {
 
 }
 
-/** Reduces an integer Number modulo 2^64 into the signed range (exact for |v| < 2^53). */
-export function wrap64(v: number): number {
-  const m = 18446744073709551616;
-  v = v % m;
-  if (v >= 9223372036854775808) v -= m;
-  if (v < -9223372036854775808) v += m;
-  return v;
-}
 
 const unimplemented: Handler = (cpu, d) => {
   cpu.rip = cpu.curRip;
@@ -1770,6 +1777,7 @@ const unimplemented: Handler = (cpu, d) => {
   );
 };
 
-const TABLES = new DecoderTables(HANDLERS);
+/** Built on first use: the exec-* modules import this one, so the tables cannot be built at load time. */
+let decoderTables: DecoderTables | undefined;
 
 export { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, K };

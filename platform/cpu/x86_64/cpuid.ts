@@ -20,7 +20,7 @@
  *   0x80000008 40 physical / 48 linear address bits
  */
 import type { X86Cpu } from './cpu.js';
-import { CR4_OSXSAVE } from './cpu.js';
+import { CR4_OSXSAVE } from './arch.js';
 
 const BRAND = 'nova-image virtual x86-64 CPU';
 

@@ -5,7 +5,8 @@
  * Flags that the SDM leaves undefined are set the way QEMU's TCG sets them (so the differential tests can
  * compare whole outputs); the native-host test masks them (see test/cpu-x86_64/native.test.ts).
  */
-import { type X86Cpu, VEC_DE, VEC_GP } from './cpu.js';
+import type { X86Cpu } from './cpu.js';
+import { VEC_DE, VEC_GP } from './arch.js';
 import { type Handler, type Insn, K } from './insn.js';
 import { CF, LazyOp, OF, PARITY, ZF, AF, SF, PF } from './flags.js';
 import { ALU_NAMES, CONDITION_NAMES, SHIFT_NAMES } from './opcode-table.js';

@@ -3,21 +3,19 @@ import { NotImplementedError } from '../../../common/errors.js';
  * Control transfer and stack instructions: Jcc/JMP/CALL/RET (near and far), LOOP, INT n/IRET(Q),
  * PUSH/POP (incl. segment registers, flags, PUSHA/POPA), ENTER/LEAVE, HLT, SYSCALL/SYSRET, SYSENTER/SYSEXIT.
  */
+import type { X86Cpu } from './cpu.js';
 import {
-  type X86Cpu,
   CR0_PE,
   EFER_LMA,
   EFER_SCE,
-  SEG_CS,
-  SEG_SS,
   VEC_BP,
   VEC_DB,
   VEC_GP,
   VEC_OF,
   VEC_UD,
   wrap64,
-} from './cpu.js';
-import { type Handler, type Insn, K } from './insn.js';
+} from './arch.js';
+import { type Handler, type Insn, K, SEG_CS, SEG_SS } from './insn.js';
 import { CONDITION_NAMES } from './opcode-table.js';
 import { IF, NT, RF, VM } from './flags.js';
 

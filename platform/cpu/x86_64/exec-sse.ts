@@ -4,7 +4,8 @@
  * buffer. Floating-point arithmetic is not implemented (it decodes and ends the run with a verdict).
  * Alignment checks of the legacy-SSE aligned forms (MOVAPS/MOVDQA, packed memory operands) are not modelled.
  */
-import { type X86Cpu, CR0_TS, VEC_NM, VEC_UD } from './cpu.js';
+import type { X86Cpu } from './cpu.js';
+import { CR0_TS, VEC_NM, VEC_UD } from './arch.js';
 import type { Handler, Insn } from './insn.js';
 
 const SBUF = new ArrayBuffer(16);

@@ -5,7 +5,8 @@
  * at the faulting element (RIP still points at the instruction). A whole REP counts as one retired
  * instruction. REP MOVSB/STOSB with DF=0 and an address size of 32/64 take a page-at-a-time fast path.
  */
-import { type X86Cpu, SEG_ES } from './cpu.js';
+import type { X86Cpu } from './cpu.js';
+import { SEG_ES } from './insn.js';
 import type { Handler, Insn } from './insn.js';
 import { LazyOp } from './flags.js';
 

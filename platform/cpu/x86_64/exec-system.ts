@@ -3,20 +3,8 @@
  * CPUID, random numbers, XCR0, segment loads, interrupt flag, port I/O, FXSAVE/XSAVE state, hints.
  */
 import { NotImplementedError } from '../../../common/errors.js';
-import {
-  type X86Cpu,
-  CR0_PE,
-  CR0_TS,
-  CR4_FSGSBASE,
-  CR4_OSFXSR,
-  CR4_OSXSAVE,
-  CR4_PCIDE,
-
-  VEC_GP,
-  VEC_NM,
-  VEC_UD,
-  wrap64,
-} from './cpu.js';
+import type { X86Cpu } from './cpu.js';
+import { CR0_PE, CR0_TS, CR4_FSGSBASE, CR4_OSFXSR, CR4_OSXSAVE, CR4_PCIDE, VEC_GP, VEC_NM, VEC_UD, wrap64 } from './arch.js';
 import { cpuid } from './cpuid.js';
 import { FXSAVE, XSAVE_HEADER_OFFSET } from './fxsave-layout.js';
 import { type Handler, type Insn, K, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './insn.js';
@@ -473,6 +461,40 @@ const INVPCID: Handler = (cpu, d) => {
   cpu.flushTlb();
 };
 
+// ---- x87 control and status (no x87 arithmetic in this model) ----
+
+/** x87 instructions: CR0.EM or CR0.TS raise #NM. */
+function checkX87(cpu: X86Cpu): void {
+  if (cpu.cr0 & (4 | CR0_TS)) cpu.fault(VEC_NM);
+}
+
+const FNINIT: Handler = (cpu) => {
+  checkX87(cpu);
+  cpu.fcw = 0x37f;
+  cpu.fsw = 0;
+  cpu.ftw = 0;
+};
+const FNCLEX: Handler = (cpu) => {
+  checkX87(cpu);
+  cpu.fsw &= 0x7f00;
+};
+const FLDCW: Handler = (cpu, d) => {
+  checkX87(cpu);
+  cpu.fcw = cpu.read16(cpu.ea(d));
+};
+const FNSTCW: Handler = (cpu, d) => {
+  checkX87(cpu);
+  cpu.write16(cpu.ea(d), cpu.fcw);
+};
+const FNSTSW: Handler = (cpu, d) => {
+  checkX87(cpu);
+  cpu.write16(cpu.ea(d), cpu.fsw);
+};
+const FNSTSWAX: Handler = (cpu) => {
+  checkX87(cpu);
+  cpu.writeReg(2, 0, false, cpu.fsw, 0);
+};
+
 const CLFLUSH: Handler = (cpu, d) => {
   cpu.read8(cpu.ea(d)); // faults like a byte load; caches are not modelled
 };
@@ -549,6 +571,12 @@ export const SYSTEM_HANDLERS: Record<string, Handler> = {
   STMXCSR,
   CLFLUSH,
   INVPCID,
+  FNINIT,
+  FNCLEX,
+  FLDCW,
+  FNSTCW,
+  FNSTSW,
+  FNSTSWAX,
   RDPMC,
 };
 

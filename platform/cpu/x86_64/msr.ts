@@ -2,7 +2,9 @@
  * Model-specific registers the model implements (RDMSR/WRMSR). Unknown MSRs raise #GP(0) as on hardware.
  * Values are 32-bit halves; this is a cold path (MSR accesses are rare), so a Map is fine.
  */
-import { type X86Cpu, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, SEG_FS, SEG_GS, VEC_GP, wrap64 } from './cpu.js';
+import type { X86Cpu } from './cpu.js';
+import { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, VEC_GP, wrap64 } from './arch.js';
+import { SEG_FS, SEG_GS } from './insn.js';
 
 export const MSR_TSC = 0x10;
 export const MSR_APIC_BASE = 0x1b;

@@ -68,8 +68,14 @@ function buildTable(): Record<string, string> {
     'E4': 'IN AL,Ib', 'E5': 'IN rAX,Ib', 'E6': 'OUT Ib,AL', 'E7': 'OUT Ib,rAX',
     'E8': 'CALL Jz d64 end', 'E9': 'JMP Jz d64 end', 'EA': 'JMPF Ap i64 end', 'EB': 'JMP Jb d64 end',
     'EC': 'IN AL,DX', 'ED': 'IN rAX,DX', 'EE': 'OUT DX,AL', 'EF': 'OUT DX,rAX',
-    'D8': 'X87 Ev', 'D9': 'X87 Ev', 'DA': 'X87 Ev', 'DB': 'X87 Ev', 'DC': 'X87 Ev', 'DD': 'X87 Ev',
-    'DE': 'X87 Ev', 'DF': 'X87 Ev',
+    // x87: only the control/status instructions initialisation code uses; the rest decodes to an
+    // "unimplemented" verdict
+    'D8/mem': 'X87 Ev', 'D8/reg': 'X87 Ev', 'D9/mem': 'X87 Ev', 'D9/reg': 'X87 Ev', 'DA/mem': 'X87 Ev',
+    'DA/reg': 'X87 Ev', 'DB/mem': 'X87 Ev', 'DB/reg': 'X87 Ev', 'DC/mem': 'X87 Ev', 'DC/reg': 'X87 Ev',
+    'DD/mem': 'X87 Ev', 'DD/reg': 'X87 Ev', 'DE/mem': 'X87 Ev', 'DE/reg': 'X87 Ev', 'DF/mem': 'X87 Ev',
+    'DF/reg': 'X87 Ev',
+    'D9/5/mem': 'FLDCW Mw', 'D9/7/mem': 'FNSTCW Mw', 'DD/7/mem': 'FNSTSW Mw', 'DF E0': 'FNSTSWAX',
+    'DB E2': 'FNCLEX', 'DB E3': 'FNINIT',
     'F1': 'INT1 end', 'F4': 'HLT end', 'F5': 'CMC',
     'F6/0': 'TEST Eb,Ib', 'F6/1': 'TEST Eb,Ib', 'F6/2': 'NOT Eb', 'F6/3': 'NEG Eb', 'F6/4': 'MUL Eb',
     'F6/5': 'IMUL1 Eb', 'F6/6': 'DIV Eb', 'F6/7': 'IDIV Eb',

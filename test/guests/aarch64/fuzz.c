@@ -121,6 +121,74 @@ static void simd_phase(void) {
   }
 }
 
+// Scalar floating point: every data-processing group (1-, 2-, 3-source, compare, conditional compare/select,
+// FMOV immediate, conversions to/from integers) on operands rich in signed zeros, infinities, NaNs (quiet and
+// signalling, with payloads), subnormals and integers. FPSR is compared except UFC and IDC (underflow and
+// input-denormal flags are not modelled).
+#ifndef FP_ITERS
+#define FP_ITERS 6000
+#endif
+static const struct tmpl fpt[] = {
+  { 0x1e200800u, (1u << 22) | (31u << 16) | (15u << 12) | (31u << 5) | 31u },             // 2-source
+  { 0x1f000000u, (1u << 22) | (1u << 21) | (31u << 16) | (1u << 15) | (31u << 10) | (31u << 5) | 31u }, // 3-source
+  { 0x1e204000u, (1u << 22) | (15u << 15) | (31u << 5) | 31u },                            // 1-source
+  { 0x1e202000u, (1u << 22) | (31u << 16) | (31u << 5) | (3u << 3) },                      // FCMP/FCMPE
+  { 0x1e200400u, (1u << 22) | (31u << 16) | (15u << 12) | (31u << 5) | (1u << 4) | 15u },  // FCCMP/FCCMPE
+  { 0x1e200c00u, (1u << 22) | (31u << 16) | (15u << 12) | (31u << 5) | 31u },              // FCSEL
+  { 0x1e201000u, (1u << 22) | (255u << 13) | 31u },                                         // FMOV (immediate)
+  { 0x1e200000u, (1u << 31) | (1u << 22) | (3u << 19) | (7u << 16) | (31u << 5) | 30u },   // conversions
+};
+
+static uint64_t fp_special(void) {
+  static const uint64_t d[] = { 0, 0x8000000000000000ULL, 0x7ff0000000000000ULL, 0xfff0000000000000ULL,
+    0x7ff8000000000000ULL, 0x7ff4000000000123ULL, 0xfff8000000abcdefULL, 0x0000000000000001ULL, 0x000fffffffffffffULL,
+    0x3ff0000000000000ULL, 0xbff8000000000000ULL, 0x43e0000000000000ULL, 0xc3e0000000000000ULL, 0x41dfffffffc00000ULL,
+    0x7fefffffffffffffULL, 0x4330000000000001ULL };
+  static const uint32_t f[] = { 0, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7fa00012u, 0xffc12345u, 1u,
+    0x007fffffu, 0x3f800000u, 0xbfc00000u, 0x5f000000u, 0xdf000000u, 0x4f000000u, 0x7f7fffffu, 0x4b000001u };
+  uint64_t r = next();
+  switch (r & 3) {
+    case 0: return d[(r >> 8) % 16];
+    case 1: return (next() & 0xffffffff00000000ULL) | f[(r >> 8) % 16];
+    default: return next();
+  }
+}
+
+static void fp_phase(void) {
+  unsigned undef = 0;
+  h = 0;
+  for (int i = 1; i <= FP_ITERS; i++) {
+    const struct tmpl *t = &fpt[next() % (sizeof fpt / sizeof fpt[0])];
+    uint32_t w = t->fixed | ((uint32_t)next() & t->random);
+#ifdef VERBOSE
+    printf("w %08x\n", w);
+#endif
+    for (int r = 0; r < 31; r++) vstate[r] = (next() & 1) ? fp_special() : next() >> (next() & 63);
+    vstate[31] = next() & 0xf0000000;
+    for (int k = 64; k < 128; k++) vstate[k] = fp_special();
+    fuzz_slot[0] = w;
+    __asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb" :: "r"(fuzz_slot) : "memory");
+    undefined_seen = 0;
+#ifdef VERBOSE
+    h = 0;
+#endif
+    fuzz_run(vstate);
+    if (undefined_seen) { undef++; mix(w); } else {
+      for (int k = 32; k < 64; k++) mix(vstate[k]);
+      for (int k = 128; k < 192; k++) mix(vstate[k]);
+#ifndef NOFPSR
+      mix(vstate[192] & ~0x88ULL);
+#endif
+    }
+#ifdef VERBOSE
+    printf("  -> %lx\n", h);
+    if ((w >> 24) == 0x1f || (w >> 24) == 0x1e) printf("  n %lx m %lx a %lx d %lx fpsr %lx\n", vstate[64 + 2 * ((w >> 5) & 31)], vstate[64 + 2 * ((w >> 16) & 31)],
+                                   vstate[64 + 2 * ((w >> 10) & 31)], vstate[128 + 2 * (w & 31)], vstate[192]);
+#endif
+    if (i % 1000 == 0) { printf("fuzz-fp %d: hash %lx undefined %u\n", i, h, undef); }
+  }
+}
+
 int main(void) {
   puts("fuzz: start\n");
   WRITE_SYSREG(vbar_el2, vectors_el2);
@@ -144,6 +212,7 @@ int main(void) {
     if (i % 1000 == 0) { printf("fuzz %d: hash %lx undefined %u\n", i, h, undef); }
   }
   simd_phase();
+  fp_phase();
   puts("fuzz: done\n");
   return 0;
 }

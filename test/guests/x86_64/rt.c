@@ -12,7 +12,8 @@ extern u64 gdt_tss[2];
 struct gate { u16 off0, sel; u8 ist, type; u16 off1; u32 off2, zero; } __attribute__((packed));
 static struct gate idt[256] __attribute__((aligned(16)));
 static struct { u16 limit; u64 base; } __attribute__((packed)) idt_ptr;
-u8 tss[104] __attribute__((aligned(16)));
+/* 104-byte TSS + I/O permission bitmap for ports 0..255 + the terminating 0xff byte */
+u8 tss[104 + 32 + 1] __attribute__((aligned(16)));
 static u8 rsp0_stack[16384] __attribute__((aligned(16)));
 static u8 ist1_stack[16384] __attribute__((aligned(16)));
 static u8 syscall_stack[16384] __attribute__((aligned(16)));
@@ -115,7 +116,8 @@ void rt_init(void) {
   u64 ist1 = (u64)(ist1_stack + sizeof(ist1_stack));
   *(u64 *)(tss + 4) = rsp0;
   *(u64 *)(tss + 0x24) = ist1;
-  *(u16 *)(tss + 102) = sizeof(tss);
+  *(u16 *)(tss + 102) = 104;
+  for (unsigned k = 104; k < sizeof(tss); k++) tss[k] = 0xff; /* every port denied at CPL 3 */
   u64 base = (u64)tss, limit = sizeof(tss) - 1;
   gdt_tss[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89UL << 40) | (((base >> 24) & 0xff) << 56);
   gdt_tss[1] = base >> 32;

@@ -32,7 +32,7 @@ void set_gate(int vector, void *handler, int dpl, int ist, int trap);
 void *isr_address(int vector);
 long run_user(void (*fn)(void), void *user_stack);
 extern u64 pml4[512], pdpt[512], pd[2048];
-extern u8 tss[104];
+extern u8 tss[104 + 32 + 1];
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }

@@ -43,6 +43,15 @@ static int watch_hook(struct frame *f) {
   return 0;
 }
 
+static int db_count;
+static u64 db_rip[8];
+static int db_hook(struct frame *f) {
+  if (f->vector != 1) return 0;
+  if (db_count < 8) db_rip[db_count] = f->rip;
+  if (++db_count >= 5) f->rflags &= ~0x100UL; /* stop single-stepping */
+  return 1;
+}
+
 int test_main(void) {
   rt_puts("t-except\n");
   report("divide by zero", try_call(do_div0, 5));
@@ -105,5 +114,18 @@ int test_main(void) {
     set_gate(14, isr_address(14), 0, 0, 0);
   }
   report("page fault again", try_call(do_pf, 0));
+
+  /* single-step: POPF sets TF; #DB traps after each following instruction until the handler clears TF */
+  fault_hook = db_hook;
+  u64 start, dr6;
+  __asm__ volatile("lea 1f(%%rip), %0\n\t"
+                   "pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+                   "1: nop\n\tinc %%rax\n\tnop\n\tlea 1(%%rax), %%rax\n\tnop\n\tnop\n\tnop"
+                   : "=&r"(start) : : "rax", "memory");
+  fault_hook = 0;
+  __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+  rt_printf("single-step traps: %d at offsets", db_count);
+  for (int k = 0; k < db_count && k < 8; k++) rt_printf(" %lu", db_rip[k] - start);
+  rt_printf(", DR6.BS %lu\n", (dr6 >> 14) & 1);
   return 0;
 }

@@ -82,5 +82,12 @@ int test_main(void) {
   report("xsetbv ecx=1", try_call(do_bad_xsetbv_ecx, 0));
   report("cache control and fences", try_call(do_cache, 0));
   rt_printf("cr4 %lx\n", read_cr4() & 0x406e0);
+  /* x87 control/status: FNINIT, FNSTCW, FLDCW, FNSTSW, FNCLEX */
+  u16 cw0 = 0, cw1 = 0, sw = 0xffff, swax;
+  __asm__ volatile("fninit\n\tfnstcw %0" : "=m"(cw0));
+  u16 newcw = 0x27f;
+  __asm__ volatile("fldcw %1\n\tfnstcw %0\n\tfnstsw %2\n\tfnclex\n\tfnstsw %%ax" : "=m"(cw1), "+m"(newcw), "=m"(sw), "=a"(swax));
+  rt_printf("x87: cw after fninit %x, after fldcw %x, sw %x, sw in ax %x\n", cw0, cw1, sw, swax);
+  __asm__ volatile("fninit");
   return 0;
 }

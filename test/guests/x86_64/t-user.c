@@ -35,6 +35,8 @@ static void user_int81(void) { __asm__ volatile("int $0x81" ::: "memory"); sys(0
 static void user_hlt(void) { __asm__ volatile("hlt"); sys(0, 3); }
 static void user_cli(void) { __asm__ volatile("cli"); sys(0, 3); }
 static void user_out(void) { outb(0x80, 1); sys(0, 3); }
+static void user_out80(void) { outb(0x80, 1); sys(0, 4); }
+static void user_out_wide(void) { __asm__ volatile("outw %%ax, %%dx" : : "a"(0), "d"(0x7f)); sys(0, 4); }
 static void user_cr3(void) { (void)read_cr3(); sys(0, 3); }
 static void user_read_kernel_page(void) { (void)*(volatile u8 *)(18UL << 20); sys(0, 3); }
 static void user_write_kernel_page(void) { *(volatile u8 *)(18UL << 20) = 1; sys(0, 3); }
@@ -89,6 +91,9 @@ int test_main(void) {
   go("hlt", user_hlt);
   go("cli", user_cli);
   go("out", user_out);
+  tss[104 + 0x80 / 8] &= ~(1 << (0x80 & 7)); /* I/O bitmap: allow port 0x80 only */
+  go("out 0x80 allowed by the I/O bitmap", user_out80);
+  go("outw 0x7f (port 0x80 allowed, 0x7f not)", user_out_wide);
   go("mov from cr3", user_cr3);
   go("read supervisor page", user_read_kernel_page);
   rt_printf("  cr2 %lx\n", last_cr2);

@@ -655,10 +655,73 @@ const fpRoundingGuard = (c: Aarch64Cpu): boolean => {
   return true;
 };
 
+function negateReg(c: Aarch64Cpu, reg: number, dbl: boolean): void {
+  c.v[reg * 4 + (dbl ? 1 : 0)] ^= 0x80000000;
+}
+
+/** Writes the default NaN (FPCR.DN result and the result of invalid operations). */
+function setDefaultNaN(c: Aarch64Cpu, reg: number, dbl: boolean): void {
+  if (dbl) setD64(c, reg, 0, 0x7ff80000); else setS32(c, reg, 0x7fc00000);
+}
+
+function nanKind(c: Aarch64Cpu, reg: number, dbl: boolean): number {
+  // 0: not a NaN, 1: quiet NaN, 2: signalling NaN (raw bits, so payloads are kept)
+  const b = reg * 4;
+  if (dbl) {
+    const hi = c.v[b + 1]!, lo = c.v[b]!;
+    if ((hi & 0x7ff00000) !== 0x7ff00000 || ((hi & 0xfffff) | lo) === 0) return 0;
+    return hi & 0x80000 ? 1 : 2;
+  }
+  const w = c.v[b]!;
+  if ((w & 0x7f800000) !== 0x7f800000 || (w & 0x7fffff) === 0) return 0;
+  return w & 0x400000 ? 1 : 2;
+}
+
+/** The NaN operand `src` made quiet (sign flipped when `neg`), or the default NaN under FPCR.DN. */
+function setQuietNaN(c: Aarch64Cpu, dest: number, src: number, dbl: boolean, neg: boolean): void {
+  if (c.fpcr & (1 << 25)) { setDefaultNaN(c, dest, dbl); return; }
+  const b = src * 4;
+  const flip = neg ? 0x80000000 : 0;
+  if (dbl) setD64(c, dest, c.v[b]!, (c.v[b + 1]! | 0x80000) ^ flip); else setS32(c, dest, (c.v[b]! | 0x400000) ^ flip);
+}
+
+/**
+ * FPProcessNaNs / FPProcessNaNs3: the first signalling NaN (made quiet, with Invalid Operation), else the
+ * first quiet NaN, in operand order. `negMask` bit i flips the sign of operand i (FPNeg before the operation).
+ * Returns false when no operand is a NaN.
+ */
+function processNaNs(c: Aarch64Cpu, dest: number, dbl: boolean, r0: number, r1: number, r2: number, negMask: number): boolean {
+  const k0 = nanKind(c, r0, dbl), k1 = nanKind(c, r1, dbl), k2 = r2 < 0 ? 0 : nanKind(c, r2, dbl);
+  if ((k0 | k1 | k2) === 0) return false;
+  if (k0 === 2 || k1 === 2 || k2 === 2) {
+    c.fpsr |= FPSR_IOC;
+    if (k0 === 2) setQuietNaN(c, dest, r0, dbl, (negMask & 1) !== 0);
+    else if (k1 === 2) setQuietNaN(c, dest, r1, dbl, (negMask & 2) !== 0);
+    else setQuietNaN(c, dest, r2, dbl, (negMask & 4) !== 0);
+    return true;
+  }
+  if (k0) setQuietNaN(c, dest, r0, dbl, (negMask & 1) !== 0);
+  else if (k1) setQuietNaN(c, dest, r1, dbl, (negMask & 2) !== 0);
+  else setQuietNaN(c, dest, r2, dbl, (negMask & 4) !== 0);
+  return true;
+}
+
 const fp2 = guard((c, o) => {
   if (!fpRoundingGuard(c)) return;
   const dbl = o.size === 1;
   const a = getF(c, o.vn, dbl), b = getF(c, o.vm, dbl);
+  if (o.aux > 8) { c.undefinedInstruction(); return; }
+  if (a !== a || b !== b) {
+    // FMAXNM/FMINNM: a single quiet NaN operand gives the other operand
+    if (o.aux === 6 || o.aux === 7) {
+      const ka = nanKind(c, o.vn, dbl), kb = nanKind(c, o.vm, dbl);
+      if (ka === 1 && kb === 0) { setF(c, o.vd, dbl, b); return; }
+      if (kb === 1 && ka === 0) { setF(c, o.vd, dbl, a); return; }
+    }
+    processNaNs(c, o.vd, dbl, o.vn, o.vm, -1, 0);
+    if (o.aux === 8) negateReg(c, o.vd, dbl); // FNMUL = FPNeg(FPMul(...)), NaNs included
+    return;
+  }
   let r: number;
   switch (o.aux) {
     case 0: r = a * b; break;
@@ -672,8 +735,8 @@ const fp2 = guard((c, o) => {
     case 8: r = -(a * b); break;
     default: c.undefinedInstruction(); return;
   }
-  if (r !== r && a === a && b === b) c.fpsr |= FPSR_IOC;
-  if (isSignalling(c, o.vn, dbl) || isSignalling(c, o.vm, dbl)) c.fpsr |= FPSR_IOC;
+  if (r !== r) { c.fpsr |= FPSR_IOC; setDefaultNaN(c, o.vd, dbl); if (o.aux === 8) negateReg(c, o.vd, dbl); return; } // invalid operation
+  // FMAX/FMIN of zeros of different sign: +0 for max, -0 for min (Math.max/min agree)
   const rounded = dbl ? r : Math.fround(r);
   if (o.aux <= 3 || o.aux === 8) flagInexact(c, o.aux, a, b, r, rounded, dbl);
   setF(c, o.vd, dbl, rounded);
@@ -695,13 +758,16 @@ function flagInexact(c: Aarch64Cpu, op: number, a: number, b: number, r: number,
   if (!isFinite(rounded)) { c.fpsr |= FPSR_OFC | FPSR_IXC; return; }
   let inexact: boolean;
   if (!dbl) {
-    // single-precision add/sub/mul are exact in double for all but extreme exponent gaps; div checked below
+    // single-precision results computed in double are correctly rounded (53 >= 2*24 + 2); the exact value
+    // is representable iff the double result was exact and fits a single
     inexact = rounded !== r;
+    if (!inexact && (op === 2 || op === 3)) { const y = op === 2 ? b : -b, bb = r - a; inexact = (a - (r - bb)) + (y - bb) !== 0; }
     if (!inexact && op === 1) inexact = productError(rounded, b, rounded * b) !== 0 || rounded * b !== a;
   } else {
     switch (op) {
-      case 0: case 8: inexact = productError(a, b, r < 0 && op === 8 ? -r : r) !== 0; break;
-      case 1: { const p = r * b; inexact = p !== a || productError(r, b, p) !== 0; break; }
+      case 0: inexact = fmaInexact(a, b, 0, r); break;
+      case 8: inexact = fmaInexact(a, b, 0, -r); break;
+      case 1: inexact = fmaInexact(r, -b, a, 0); break; // exact iff a - r*b == 0
       case 2: { const bb = r - a; inexact = (a - (r - bb)) + (b - bb) !== 0; break; }
       default: { const nb = -b, bb = r - a; inexact = (a - (r - bb)) + (nb - bb) !== 0; break; }
     }
@@ -709,33 +775,133 @@ function flagInexact(c: Aarch64Cpu, op: number, a: number, b: number, r: number,
   if (inexact) c.fpsr |= FPSR_IXC;
 }
 
-/** a*b + c with a single rounding (Dekker/Veltkamp error-free transformations). */
+/**
+ * a*b + c with a single rounding. The product is split exactly (Dekker), the three exact parts are summed with
+ * error-free transformations and the last addition uses rounding to odd (Boldo and Melquiond), which makes the
+ * final round-to-nearest correct. Exact while no intermediate overflows or underflows (|a|, |b| below about
+ * 2^995 and the product's error term above the subnormal range); outside that range the result may differ in
+ * the last bit.
+ */
 function fusedMulAdd(a: number, b: number, c: number): number {
+  // Keep the exact splitting in range: scale huge factors down and tiny products up by powers of two.
+  const BIG = 2 ** 995, SMALL = 2 ** -900;
+  if (isFinite(a) && isFinite(b) && !isFinite(c) && c === c) return c; // finite product plus an infinity
+  if ((a === 0 && isFinite(b)) || (b === 0 && isFinite(a))) return a * b + c; // exact zero product
+  if (isFinite(a) && isFinite(b) && isFinite(c)) {
+    if (Math.abs(a) > BIG) return fusedMulAdd(a * 2 ** -64, b, c * 2 ** -64) * 2 ** 64;
+    if (Math.abs(b) > BIG) return fusedMulAdd(a, b * 2 ** -64, c * 2 ** -64) * 2 ** 64;
+    const q = a * b;
+    if (!isFinite(q)) return fusedMulAdd(a * 2 ** -64, b, c * 2 ** -64) * 2 ** 64; // the exact product is finite
+    if (q === 0 && a !== 0 && b !== 0) {
+      // |a*b| is below half the smallest subnormal: the sum rounds to the addend, or to a zero with the product's sign
+      return c !== 0 ? c : (a < 0) !== (b < 0) ? -0 : 0;
+    }
+    if (q !== 0 && Math.abs(q) < SMALL) {
+      // a tiny product: negligible next to a large addend, else scale everything up into range
+      if (Math.abs(c) >= 2 ** 800) return c;
+      return fusedMulAdd(a * 2 ** 128, b, c * 2 ** 128) * 2 ** -128;
+    }
+  }
   const p = a * b;
-  if (!isFinite(p) || p === 0 || !isFinite(c)) return p + c;
-  const SPLIT = 134217729;
-  const ta = SPLIT * a, ah = ta - (ta - a), al = a - ah;
-  const tb = SPLIT * b, bh = tb - (tb - b), bl = b - bh;
-  const e = ((ah * bh - p) + ah * bl + al * bh) + al * bl; // a*b = p + e exactly
-  const s = p + c;
-  const bb = s - p;
-  const t = (p - (s - bb)) + (c - bb); // p + c = s + t exactly
-  return s + (t + e);
+  if (!isFinite(p) || p === 0 || !isFinite(c) || c === 0) return p + c;
+  const e = productError(a, b, p); // a*b = p + e
+  const s1 = p + c;
+  const bb = s1 - p;
+  const e1 = (p - (s1 - bb)) + (c - bb); // p + c = s1 + e1
+  if (!isFinite(s1)) return s1;
+  return s1 + sumRoundToOdd(e1, e);
+}
+
+/** RO(x + y): the sum rounded to nearest, moved one ulp to the odd neighbour when it was inexact. */
+function sumRoundToOdd(x: number, y: number): number {
+  const z = x + y;
+  const bb = z - x;
+  const err = (x - (z - bb)) + (y - bb);
+  if (err === 0 || !isFinite(z)) return z;
+  F64[0] = z;
+  let lo = F64W[0]!, hi = F64W[1]!;
+  if ((lo & 1) !== 0) return z;
+  if ((err > 0) === (z > 0)) { lo = (lo + 1) | 0; if (lo === 0) hi = (hi + 1) | 0; } else { if (lo === 0) hi = (hi - 1) | 0; lo = (lo - 1) | 0; }
+  F64W[0] = lo;
+  F64W[1] = hi;
+  return F64[0]!;
 }
 
 const fp3 = guard((c, o) => {
   if (!fpRoundingGuard(c)) return;
   const dbl = o.size === 1;
   const n = getF(c, o.vn, dbl), m = getF(c, o.vm, dbl), a = getF(c, o.va, dbl);
-  let r: number;
-  switch (o.aux) {
-    case 0: r = dbl ? fusedMulAdd(n, m, a) : n * m + a; break; // FMADD
-    case 1: r = dbl ? fusedMulAdd(-n, m, a) : a - n * m; break; // FMSUB
-    case 2: r = dbl ? -fusedMulAdd(n, m, a) : -(n * m + a); break; // FNMADD
-    default: r = dbl ? fusedMulAdd(n, m, -a) : n * m - a; break; // FNMSUB
+  // operand negations of FMSUB (n), FNMADD (a, n), FNMSUB (a) apply before NaN propagation
+  const negN = o.aux === 1 || o.aux === 2, negA = o.aux === 2 || o.aux === 3;
+  if (n !== n || m !== m || a !== a) {
+    const aQuiet = nanKind(c, o.va, dbl) === 1;
+    const infZero = (Math.abs(n) === Infinity && m === 0) || (n === 0 && Math.abs(m) === Infinity);
+    if (aQuiet && infZero && nanKind(c, o.vn, dbl) === 0 && nanKind(c, o.vm, dbl) === 0) {
+      c.fpsr |= FPSR_IOC;
+      setDefaultNaN(c, o.vd, dbl);
+      return;
+    }
+    processNaNs(c, o.vd, dbl, o.va, o.vn, o.vm, (negA ? 1 : 0) | (negN ? 2 : 0));
+    return;
   }
-  setF(c, o.vd, dbl, dbl ? r : Math.fround(r));
+  const nn = negN ? -n : n, aa = negA ? -a : a;
+  const r = dbl ? fusedMulAdd(nn, m, aa) : Math.fround(fusedMulAddSingle(nn, m, aa));
+  if (r !== r) { c.fpsr |= FPSR_IOC; setDefaultNaN(c, o.vd, dbl); return; }
+  if (isFinite(nn) && isFinite(m) && isFinite(aa)) {
+    if (!isFinite(r)) c.fpsr |= FPSR_OFC | FPSR_IXC;
+    else if (fmaInexact(nn, m, aa, r)) c.fpsr |= FPSR_IXC;
+  }
+  setF(c, o.vd, dbl, r);
 });
+
+const EXP = new Float64Array(4);
+const EXP_OUT = new Float64Array(4);
+
+/** Whether the exact sum of the four doubles in EXP is zero (Shewchuk's grow-expansion: no rounding errors). */
+function expansionIsZero(): boolean {
+  let n = 0;
+  for (let i = 0; i < 4; i++) {
+    let q = EXP[i]!;
+    for (let j = 0; j < n; j++) {
+      const x = EXP_OUT[j]!;
+      const s = q + x, bb = s - q, err = (q - (s - bb)) + (x - bb);
+      EXP_OUT[j] = err;
+      q = s;
+    }
+    EXP_OUT[n++] = q;
+  }
+  for (let j = 0; j < n; j++) if (EXP_OUT[j] !== 0) return false;
+  return true;
+}
+
+/** Whether n*m + a (exact) differs from r, with power-of-two scaling to keep every step exact. */
+function fmaInexact(n: number, m: number, a: number, r: number): boolean {
+  if (n === 0 || m === 0) return r !== a; // zero product: the result is the addend itself
+  const p = n * m;
+  if (p === 0 && n !== 0 && m !== 0) {
+    // the product underflowed in double: scale it into range if the addend allows, else it is certainly lost
+    if (Math.abs(a) < 2 ** 800 && Math.abs(r) < 2 ** 800) return fmaInexact(n * 2 ** 256, m, a * 2 ** 256, r * 2 ** 256);
+    return true;
+  }
+  if (Math.abs(n) > 2 ** 995) return fmaInexact(n * 2 ** -64, m, a * 2 ** -64, r * 2 ** -64) || (a !== 0 && a * 2 ** -64 * 2 ** 64 !== a);
+  if (Math.abs(m) > 2 ** 995) return fmaInexact(n, m * 2 ** -64, a * 2 ** -64, r * 2 ** -64) || (a !== 0 && a * 2 ** -64 * 2 ** 64 !== a);
+  if (p !== 0 && Math.abs(p) < 2 ** -900) {
+    if (Math.abs(a) >= 2 ** 800 || Math.abs(r) >= 2 ** 800) return true; // the tiny product cannot be absorbed exactly
+    return fmaInexact(n * 2 ** 128, m, a * 2 ** 128, r * 2 ** 128);
+  }
+  EXP[0] = p; EXP[1] = p === 0 ? 0 : productError(n, m, p); EXP[2] = a; EXP[3] = -r;
+  return !expansionIsZero();
+}
+
+/**
+ * Single-precision fused multiply-add: the product of two singles is exact in double; the sum is rounded to odd
+ * in double so the final rounding to single is correct (53 >= 24 + 2 bits).
+ */
+function fusedMulAddSingle(n: number, m: number, a: number): number {
+  const p = n * m;
+  if (!isFinite(p) || !isFinite(a)) return p + a;
+  return sumRoundToOdd(p, a);
+}
 
 const fp1 = guard((c, o) => {
   const dbl = o.size === 1;
@@ -748,10 +914,56 @@ const fp1 = guard((c, o) => {
     }
     case 1: { const b = o.vn * 4; if (dbl) setD64(c, o.vd, c.v[b]!, c.v[b + 1]! & 0x7fffffff); else setS32(c, o.vd, c.v[b]! & 0x7fffffff); return; } // FABS
     case 2: { const b = o.vn * 4; if (dbl) setD64(c, o.vd, c.v[b]!, c.v[b + 1]! ^ 0x80000000); else setS32(c, o.vd, c.v[b]! ^ 0x80000000); return; } // FNEG
-    case 3: { if (a < 0) c.fpsr |= FPSR_IOC; const r = Math.sqrt(a); setF(c, o.vd, dbl, dbl ? r : Math.fround(r)); return; } // FSQRT
-    case 4: setF(c, o.vd, false, Math.fround(a)); return; // FCVT to single
-    case 5: setF(c, o.vd, true, a); return; // FCVT to double
+    case 3: { // FSQRT
+      if (a !== a) { processNaNs(c, o.vd, dbl, o.vn, o.vn, -1, 0); return; }
+      if (a < 0) { c.fpsr |= FPSR_IOC; setDefaultNaN(c, o.vd, dbl); return; }
+      const r = dbl ? Math.sqrt(a) : Math.fround(Math.sqrt(a));
+      if (isFinite(a) && (r * r !== a || productError(r, r, r * r) !== 0)) c.fpsr |= FPSR_IXC;
+      setF(c, o.vd, dbl, r);
+      return;
+    }
+    case 4: case 5: { // FCVT between double (type 01) and single (type 00): opcode 4 = to single, 5 = to double
+      const toDouble = o.aux === 5;
+      if (toDouble === dbl) { c.undefinedInstruction(); return; }
+      const kind = nanKind(c, o.vn, dbl);
+      if (kind) {
+        if (kind === 2) c.fpsr |= FPSR_IOC;
+        if (c.fpcr & (1 << 25)) { setDefaultNaN(c, o.vd, toDouble); return; }
+        const b = o.vn * 4;
+        if (toDouble) {
+          const w = c.v[b]!;
+          setD64(c, o.vd, (w & 7) << 29, (w & 0x80000000) | 0x7ff80000 | ((w & 0x3fffff) >>> 3));
+        } else {
+          const hi = c.v[b + 1]!, lo = c.v[b]!;
+          setS32(c, o.vd, (hi & 0x80000000) | 0x7fc00000 | ((((hi & 0xfffff) << 3) | (lo >>> 29)) & 0x3fffff));
+        }
+        return;
+      }
+      if (toDouble) { setF(c, o.vd, true, a); return; }
+      const r = Math.fround(a);
+      if (!isFinite(r) && isFinite(a)) c.fpsr |= FPSR_OFC | FPSR_IXC;
+      else if (r !== a) c.fpsr |= FPSR_IXC;
+      setF(c, o.vd, false, r);
+      return;
+    }
+    case 7: { // FCVT Hd, Sn/Dn (IEEE half precision; FPCR.AHP alternative format not implemented)
+      if (c.fpcr & (1 << 26)) { c.stopWith({ kind: 'unimplemented', detail: 'FCVT with FPCR.AHP (alternative half precision)' }); return; }
+      const kind = nanKind(c, o.vn, dbl);
+      let bits: number;
+      if (kind) {
+        if (kind === 2) c.fpsr |= FPSR_IOC;
+        const b = o.vn * 4;
+        const sign = (dbl ? c.v[b + 1]! : c.v[b]!) < 0 ? 0x8000 : 0;
+        const top = dbl ? (c.v[b + 1]! >>> 10) & 0x1ff : (c.v[b]! >>> 13) & 0x1ff; // top payload bits below the quiet bit
+        bits = c.fpcr & (1 << 25) ? 0x7e00 : sign | 0x7e00 | top;
+      } else {
+        bits = toHalfBits(c, a);
+      }
+      setS32(c, o.vd, bits & 0xffff);
+      return;
+    }
     case 8: case 9: case 10: case 11: case 12: case 14: case 15: { // FRINTN/P/M/Z/A/X/I
+      if (a !== a) { processNaNs(c, o.vd, dbl, o.vn, o.vn, -1, 0); return; }
       let r: number;
       switch (o.aux) {
         case 9: r = Math.ceil(a); break;
@@ -768,6 +980,31 @@ const fp1 = guard((c, o) => {
     default: c.undefinedInstruction();
   }
 });
+
+/** Double -> IEEE half precision bits, round to nearest even, with OFC/UFC-free IXC and OFC flags. */
+function toHalfBits(c: Aarch64Cpu, v: number): number {
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (a === Infinity) return sign | 0x7c00;
+  if (a === 0) return sign;
+  let e = Math.floor(Math.log2(a));
+  if (Math.pow(2, e) > a) e--;
+  else if (Math.pow(2, e + 1) <= a) e++;
+  let bits: number;
+  if (e < -14) {
+    const m = roundEven(a / Math.pow(2, -24)); // subnormal (or rounds up to the smallest normal)
+    if (m !== a / Math.pow(2, -24)) c.fpsr |= FPSR_IXC;
+    bits = m;
+  } else {
+    const scaled = (a / Math.pow(2, e) - 1) * 1024;
+    let frac = roundEven(scaled);
+    if (frac !== scaled) c.fpsr |= FPSR_IXC;
+    if (frac === 1024) { frac = 0; e++; }
+    if (e + 15 >= 31) { c.fpsr |= FPSR_OFC | FPSR_IXC; return sign | 0x7c00; }
+    bits = ((e + 15) << 10) | frac;
+  }
+  return sign | bits;
+}
 
 function roundEven(a: number): number {
   if (!isFinite(a)) return a;
@@ -796,7 +1033,10 @@ const fccmp = guard((c, o) => {
   const dbl = o.size === 1;
   const a = getF(c, o.vn, dbl), b = getF(c, o.vm, dbl);
   let f: number;
-  if (a !== a || b !== b) { f = 0x3; if (o.op) c.fpsr |= FPSR_IOC; } else if (a === b) f = 0x6; else if (a < b) f = 0x8; else f = 0x2;
+  if (a !== a || b !== b) {
+    f = 0x3;
+    if (o.op || nanKind(c, o.vn, dbl) === 2 || nanKind(c, o.vm, dbl) === 2) c.fpsr |= FPSR_IOC;
+  } else if (a === b) f = 0x6; else if (a < b) f = 0x8; else f = 0x2;
   c.nzcv = (f << 28) >>> 0;
 });
 
@@ -897,8 +1137,30 @@ const fpIntConvert = guard((c, o) => {
     case 0x02: case 0x03: { // SCVTF, UCVTF
       const lo = x[o.rn]!, hi = bits64 ? x[o.rn + 1]! : key === 0x02 ? x[o.rn]! >> 31 : 0;
       const v = key === 0x02 ? hi * TWO32 + (lo >>> 0) : (hi >>> 0) * TWO32 + (lo >>> 0);
-      const r = dbl ? v : Math.fround(v);
-      if (r !== v) c.fpsr |= FPSR_IXC;
+      // v is the integer rounded to 53 bits; a single needs rounding to odd first (53 >= 24 + 2 bits)
+      let r: number;
+      if (dbl) r = v;
+      else {
+        const vh = Math.floor(v / TWO32);
+        const vl = (v - vh * TWO32) >>> 0;
+        let odd = v;
+        if (!(vl === lo >>> 0 && (vh | 0) === (hi | 0))) {
+          // v is the integer rounded to 53 bits; move it one ulp toward the integer when its last bit is even
+          const below = key === 0x02 ? (hi | 0) < (vh | 0) || ((hi | 0) === (vh | 0) && lo >>> 0 < vl) : hi >>> 0 < vh >>> 0 || (hi >>> 0 === vh >>> 0 && lo >>> 0 < vl);
+          F64[0] = v;
+          let wl = F64W[0]!, wh = F64W[1]!;
+          if ((wl & 1) === 0) {
+            const up = below ? v < 0 : v > 0; // magnitude grows when the integer lies beyond v
+            if (!up) { if (wl === 0) wh = (wh - 1) | 0; wl = (wl - 1) | 0; } else { wl = (wl + 1) | 0; if (wl === 0) wh = (wh + 1) | 0; }
+            F64W[0] = wl; F64W[1] = wh;
+            odd = F64[0]!;
+          }
+        }
+        r = Math.fround(odd);
+      }
+      // inexact iff converting back does not reproduce the integer
+      const bh = Math.floor(r / TWO32), bl = r - bh * TWO32;
+      if (!((bl >>> 0) === (lo >>> 0) && (bh | 0) === (hi | 0))) c.fpsr |= FPSR_IXC;
       setF(c, o.vd, dbl, r);
       return;
     }
