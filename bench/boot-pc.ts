@@ -1,8 +1,8 @@
 /**
  * Boot benchmark: wall time from process start to the reference kernel's banner, for each boot path of
  * `nova-image boot` (our firmware + x86-64 CPU model) beside QEMU TCG with the real firmware for the same
- * image in the same run (QEMU -kernel for linux, GRUB 2.06 BIOS multiboot2 from a grub-mkrescue ISO, OVMF
- * for uefi; q35, 512 MiB both). Also the time to the end of the run (root task's exit status).
+ * image in the same run (QEMU -kernel for linux, GRUB 2.06 BIOS multiboot2 from a grub-mkrescue ISO, the
+ * same ISO's x86_64-efi GRUB under OVMF for multiboot2 --grub efi, OVMF for uefi; q35, 512 MiB both). Also the time to the end of the run (root task's exit status).
  *
  * "Process start" is the moment the benchmark spawns the process (node or qemu-system-x86_64); the banner
  * time is when its first console line containing the banner reaches the benchmark through a pipe. Building
@@ -19,8 +19,14 @@ const BANNER = 'NOVA-IMAGE REFERENCE KERNEL 0.1.0 (x86_64)';
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const TIMEOUT_MS = 120_000;
-type Path = 'linux' | 'multiboot2' | 'uefi';
-const PATHS: Path[] = ['linux', 'multiboot2', 'uefi'];
+type Path = 'linux' | 'multiboot2' | 'multiboot2-efi' | 'uefi';
+/** multiboot2-efi: our `--via multiboot2 --grub efi` beside GRUB's x86_64-efi under OVMF (same ISO). */
+const PATHS: Path[] = ['linux', 'multiboot2', 'multiboot2-efi', 'uefi'];
+
+function oursArgs(path: Path, image: string): string[] {
+  const via = path === 'multiboot2-efi' ? ['--via', 'multiboot2', '--grub', 'efi'] : ['--via', path];
+  return ['dist/tools/nova-image.js', 'boot', image, ...via];
+}
 
 interface Timing {
   bannerMs: number;
@@ -66,7 +72,9 @@ function qemuArgs(dir: string, path: Path, image: string, iso: string): string[]
   if (path === 'multiboot2') return [...common, '-cdrom', iso, '-boot', 'd'];
   const vars = join(dir, `vars-${Math.random().toString(36).slice(2)}.fd`);
   copyFileSync(OVMF_VARS, vars);
-  return [...common, '-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`, '-drive', `file=fat:rw:${join(dir, 'esp')},format=raw`];
+  const ovmf = ['-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`];
+  if (path === 'multiboot2-efi') return [...common, ...ovmf, '-cdrom', iso];
+  return [...common, ...ovmf, '-drive', `file=fat:rw:${join(dir, 'esp')},format=raw`];
 }
 
 function median(xs: number[]): number {
@@ -99,12 +107,12 @@ async function main(): Promise<void> {
     if (g.status !== 0) throw new Error(`grub-mkrescue failed: ${g.stderr}`);
 
     console.log(`boot benchmark: ${image}, ${runs} run(s) each, median wall times in ms (process start -> banner; -> exit)`);
-    console.log('path        nova-image banner  QEMU banner  ratio   | nova-image exit  QEMU exit  ratio   | status ours/QEMU | guest instructions (ours)');
+    console.log('path           nova-image banner  QEMU banner  ratio   | nova-image exit  QEMU exit  ratio   | status ours/QEMU | guest instructions (ours)');
     for (const path of PATHS) {
       const ours: Timing[] = [];
       const qemu: Timing[] = [];
       for (let i = 0; i < runs; i++) {
-        ours.push(await timeProcess(process.execPath, ['dist/tools/nova-image.js', 'boot', image, '--via', path]));
+        ours.push(await timeProcess(process.execPath, oursArgs(path, image)));
         qemu.push(await timeProcess('qemu-system-x86_64', qemuArgs(dir, path, image, iso)));
       }
       const ob = median(ours.map((t) => t.bannerMs));
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
       const oe = median(ours.map((t) => t.exitMs));
       const qe = median(qemu.map((t) => t.exitMs));
       const f = (n: number, w: number) => n.toFixed(0).padStart(w);
-      console.log(`${path.padEnd(11)} ${f(ob, 17)}  ${f(qb, 11)}  ${(ob / qb).toFixed(2).padStart(5)}x  | ${f(oe, 15)}  ${f(qe, 9)}  ${(oe / qe).toFixed(2).padStart(5)}x  | ${`${ours[0]!.status}/${qemu[0]!.status}`.padEnd(16)} | ${ours[0]!.instructions ?? '?'}`);
+      console.log(`${path.padEnd(14)} ${f(ob, 17)}  ${f(qb, 11)}  ${(ob / qb).toFixed(2).padStart(5)}x  | ${f(oe, 15)}  ${f(qe, 9)}  ${(oe / qe).toFixed(2).padStart(5)}x  | ${`${ours[0]!.status}/${qemu[0]!.status}`.padEnd(16)} | ${ours[0]!.instructions ?? '?'}`);
     }
     const idle = await timeProcess(process.execPath, ['-e', `process.stdout.write(${JSON.stringify(BANNER)})`]);
     console.log(`(node start-up alone, printing the banner: ${idle.bannerMs.toFixed(0)} ms)`);

@@ -14,6 +14,7 @@ import { loadBzImage } from '../../boot/bzimage/loader.js';
 import { readSetupHeader } from '../../boot/bzimage/setup-header.js';
 import { installAcpiTables } from '../../boot/firmware/acpi.js';
 import { memoryMapFromBoard } from '../../boot/firmware/board-memory.js';
+import type { FirmwareMemoryMap } from '../../boot/firmware/memory-map.js';
 import type { X86EntryState } from '../../boot/firmware/x86-entry.js';
 import { findMultiboot2Header } from '../../boot/multiboot2/header.js';
 import { loadMultiboot2 } from '../../boot/multiboot2/loader.js';
@@ -39,6 +40,11 @@ export interface BootInput {
   readonly modules: ReadonlyArray<{ readonly file: string; readonly bytes: Uint8Array }>;
   /** Linux path: '32' takes code32_start even when the image offers the 64-bit entry (GRUB's BIOS `linux`). */
   readonly linuxEntry?: 'auto' | '32';
+  /**
+   * Multiboot2 path: 'bios' is GRUB's i386-pc loader (the default); 'efi' is GRUB's x86_64-efi loader running
+   * on the built-in UEFI firmware (tags 7 and 9 honoured: boot services kept, 64-bit entry).
+   */
+  readonly multiboot2Flavour?: 'bios' | 'efi';
 }
 
 export interface PreparedBoot {
@@ -95,6 +101,18 @@ function hasMultiboot2Header(image: Uint8Array, file: string): boolean {
   return findMultiboot2Header(image, file) !== undefined;
 }
 
+function uefiFirmware(m: PcMachine, memory: FirmwareMemoryMap): UefiFirmware {
+  return new UefiFirmware({
+    bus: m.bus,
+    memory,
+    console: { write: (text) => m.consoleText(text) },
+    acpi: m.acpi,
+    clock: m.firmwareClock,
+    trace: m.trace,
+    firmwareVendor: UEFI_FIRMWARE_VENDOR,
+  });
+}
+
 /** Lays the image and hand-off structures out in the machine's memory through the path's firmware. */
 export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): PreparedBoot {
   const memory = memoryMapFromBoard(m.board);
@@ -109,23 +127,22 @@ export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): Pre
       return { path, entry: r.entry };
     }
     case 'multiboot2': {
-      const rsdp = installAcpiTables(bus, memory, m.acpi);
       // GRUB's module2 string is what followed `module2` on its line; the file's name stands in for it.
       const modules = input.modules.map((mod) => ({ bytes: mod.bytes, string: basename(mod.file) }));
-      const r = loadMultiboot2({ bus, memory, image: input.image, file: input.file, commandLine: input.append, modules, bootLoaderName: MULTIBOOT2_LOADER_NAME, rsdp, trace });
+      const common = { bus, memory, image: input.image, file: input.file, commandLine: input.append, modules, bootLoaderName: MULTIBOOT2_LOADER_NAME, trace };
+      if (input.multiboot2Flavour === 'efi') {
+        const fw = uefiFirmware(m, memory);
+        const rsdp = bus.readBytes(m.acpi.rsdpAddress, 36);
+        const r = loadMultiboot2({ ...common, rsdp, efi: { firmware: fw, imageHandle: fw.installLoaderImage() } });
+        return { path, entry: r.entry, uefi: fw };
+      }
+      const rsdp = installAcpiTables(bus, memory, m.acpi);
+      const r = loadMultiboot2({ ...common, rsdp });
       return { path, entry: r.entry };
     }
     case 'uefi': {
       if (input.modules.length > 0) throw new UsageError('--via uefi: the built-in UEFI firmware offers no file system to load modules from; give none');
-      const fw = new UefiFirmware({
-        bus,
-        memory,
-        console: { write: (text) => m.consoleText(text) },
-        acpi: m.acpi,
-        clock: m.firmwareClock,
-        trace,
-        firmwareVendor: UEFI_FIRMWARE_VENDOR,
-      });
+      const fw = uefiFirmware(m, memory);
       const image = fw.loadImage(input.image, input.file, input.append === '' ? {} : { commandLine: input.append });
       return { path, entry: fw.entryState(image), uefi: fw };
     }

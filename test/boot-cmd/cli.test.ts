@@ -105,6 +105,8 @@ describe('nova-image boot (CLI)', () => {
     expectRefused(boot([image, '--via', 'bios']), /--via bios: expected one of uefi, multiboot2, linux/);
     expectRefused(boot([image, '--memory', '1K']), /--memory: must be between 16 MiB and 1 TiB/);
     expectRefused(boot([image, '--max-insns', '-5']), /--max-insns -5: expected a positive integer/);
+    expectRefused(boot([image, '--via', 'linux', '--grub', 'efi']), /--grub applies to --via multiboot2 only/);
+    expectRefused(boot([image, '--via', 'multiboot2', '--grub', 'coreboot']), /--grub coreboot: expected bios or efi/);
     expectRefused(boot([image, '--board', 'virt']), /--board virt: the boot command runs x86 images on the pc board only/);
     expectRefused(boot([image, '--via', 'uefi', '--module', rand]), /--via uefi: the built-in UEFI firmware offers no file system/);
     expect(existsSync(join(DIR, 'no-trace.json'))).toBe(false);

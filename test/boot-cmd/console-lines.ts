@@ -22,12 +22,13 @@
  *                                                q35 always has SATA 1f.2 and SMBus 1f.3, a VGA and a NIC;
  *                                                the pc board has host bridge, LPC and edu) and OVMF's PCI
  *                                                bus driver sets Bus Master Enable where our firmware does not
- *  masked   (uefi only) kernel load address and shift, module start/end, root segments' phys
- *                                                UEFI: where the PE image and the kernel land depends on
- *                                                which pages the firmware has allocated (OVMF keeps 16 MiB
- *                                                busy, so the stub relocates the kernel by its tag 10);
- *                                                on the BIOS-style paths (linux, multiboot2) both loaders
- *                                                place the image at 1 MiB, so these are compared exactly
+ *  masked   (on UEFI firmware: the uefi path and GRUB EFI's multiboot2) kernel load address and shift,
+ *           module start/end, root segments' phys
+ *                                                where the PE image and the kernel land depends on which
+ *                                                pages the firmware has allocated (OVMF keeps 16 MiB busy, so
+ *                                                the stub relocates the kernel by its tag 10); on BIOS
+ *                                                firmware (linux, GRUB BIOS multiboot2) both loaders place
+ *                                                the image at 1 MiB, so these are compared exactly
  *  exact    everything else: banner, path and magic, kernel link address and NX, EFI/non-EFI hand-off
  *           state, module names and sizes, module count, command line, the \_S5 / PM1a_CNT line (q35's PM
  *           block at 0x600: a board property), root task segments and ring-3 entry, the ROOT line, the
@@ -39,15 +40,17 @@ export const ROOT_LINE = 'ROOT: hello from user mode';
 export const FINAL_LINE = 'kernel: root task exited with status 0x10';
 
 export type PathName = 'linux' | 'multiboot2' | 'uefi';
+/** Which firmware the run sat on: the placement masks apply on UEFI firmware (uefi path, GRUB EFI). */
+export type FirmwareKind = 'bios' | 'uefi';
 
 const DROPPED = [/^boot: multiboot2 information at /, /^mmap: /, /^acpi: (?!S5 )/];
 
-export function comparableLines(console: string, path: PathName): string[] {
+export function comparableLines(console: string, firmware: FirmwareKind): string[] {
   const lines = console.replace(/\r\n/g, '\n').split('\n');
   const start = lines.findIndex((l) => l.endsWith(BANNER));
   if (start < 0) return [];
   const out: string[] = [BANNER];
-  const firmwarePlaced = path === 'uefi';
+  const firmwarePlaced = firmware === 'uefi';
   for (const line of lines.slice(start + 1)) {
     if (line === '' || DROPPED.some((r) => r.test(line))) continue;
     let l = line.replace(/^(boot: path=\S+ loader=nova-image\/\S+ via ).*( magic=0x[0-9a-f]+)$/, '$1<loader>$2');

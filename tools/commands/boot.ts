@@ -22,6 +22,7 @@ interface BootCliOptions {
   module: string[];
   maxInsns?: string;
   trace?: string;
+  grub?: string;
 }
 
 function readInput(file: string, what: string): Uint8Array {
@@ -72,6 +73,7 @@ export function register(program: Command): void {
     .option('--memory <size>', 'RAM size (QEMU -m syntax)', '512M')
     .option('--append <string>', 'kernel command line (Linux cmd_line_ptr, Multiboot2 tag 1, UEFI LoadOptions)', '')
     .option('--module <file>', 'Multiboot2 module (repeatable); on the Linux path: the initrd', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--grub <flavour>', 'multiboot2 path: which GRUB the built-in loader plays, bios (i386-pc, 32-bit entry) or efi (x86_64-efi on the built-in UEFI firmware: tags 7 and 9 honoured)')
     .option('--max-insns <n>', `instruction budget (default ${DEFAULT_MAX_INSTRUCTIONS})`)
     .option('--trace <file.json>', 'write the event trace (firmware calls, ExitBootServices, DMA, verdict) as JSON')
     .action((imagePath: string, o: BootCliOptions) => {
@@ -79,10 +81,12 @@ export function register(program: Command): void {
       const memoryBytes = parseMemorySize(o.memory, o.board);
       const image = readInput(imagePath, 'image');
       const modules = o.module.map((file) => ({ file, bytes: readInput(file, '--module') }));
+      if (o.grub !== undefined && o.grub !== 'bios' && o.grub !== 'efi') throw new UsageError(`--grub ${o.grub}: expected bios or efi`);
+      if (o.grub !== undefined && o.via !== 'multiboot2') throw new UsageError('--grub applies to --via multiboot2 only');
       const out = new LineWriter();
       let result;
       try {
-        result = bootImage({ image, file: imagePath, via: o.via, board: o.board, memoryBytes, append: o.append, modules, maxInstructions, onConsole: (b) => out.write(b) });
+        result = bootImage({ image, file: imagePath, via: o.via, board: o.board, memoryBytes, append: o.append, modules, multiboot2Flavour: o.grub as 'bios' | 'efi' | undefined, maxInstructions, onConsole: (b) => out.write(b) });
       } finally {
         out.flush();
       }
