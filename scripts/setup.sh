@@ -27,5 +27,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-npm ci --no-audit --no-fund
+# `npm ci` refuses a lock file that lacks the other platforms' optional packages (rollup's native builds),
+# and a registry mirror that serves only this platform's builds produces exactly such a lock file. Then the
+# locked versions are installed with `npm install`, which accepts it.
+if ! npm ci --no-audit --no-fund; then
+  echo "setup: npm ci refused the lock file; installing the locked versions with npm install"
+  npm install --no-audit --no-fund
+fi
 npm run -s build
