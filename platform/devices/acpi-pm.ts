@@ -4,7 +4,7 @@
  * (status/enable halves). SLP_EN with the \_S5 sleep type powers the machine off; the SCI is a level line.
  */
 import { NotImplementedError } from '../../common/errors.js';
-import type { PortHandler } from '../memory/io-ports.js';
+import { BytewisePortHandler } from '../memory/io-ports.js';
 import { ticksAt, timeOfTick, type TimerHandle, type VirtualClock } from '../time/clock.js';
 import type { IrqLine } from './irq.js';
 
@@ -33,7 +33,7 @@ export interface AcpiPmLayout {
   readonly s5SlpTyp: number;
 }
 
-export class AcpiPm implements PortHandler {
+export class AcpiPm extends BytewisePortHandler {
   private pm1Sts = 0;
   private pm1En = 0;
   /** SCI_EN is hard-wired to 1: the FADT has no SMI_CMD, so the platform is always in ACPI mode. */
@@ -49,6 +49,7 @@ export class AcpiPm implements PortHandler {
     private readonly sci: IrqLine,
     private readonly onPowerOff: () => void = () => {},
   ) {
+    super();
     this.gpeSts = new Uint8Array(layout.gpe0Len / 2);
     this.gpeEn = new Uint8Array(layout.gpe0Len / 2);
   }
@@ -74,22 +75,16 @@ export class AcpiPm implements PortHandler {
     ];
   }
 
-  read(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.readByte(port + i) << (8 * i);
-    return v >>> 0;
-  }
-
-  write(port: number, size: 1 | 2 | 4, value: number): void {
+  override write(port: number, size: 1 | 2 | 4, value: number): void {
     // PM1_CNT must see SLP_TYP and SLP_EN of one write together: handle whole-register writes first.
     if (port === this.layout.pm1aCnt && size >= 2) {
       this.writeCnt(value & 0xffff);
       return;
     }
-    for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
+    super.write(port, size, value);
   }
 
-  private readByte(port: number): number {
+  protected readByte(port: number): number {
     const L = this.layout;
     if (port >= L.pm1aEvt && port < L.pm1aEvt + 2) return (this.pm1Sts >> (8 * (port - L.pm1aEvt))) & 0xff;
     if (port >= L.pm1aEvt + 2 && port < L.pm1aEvt + 4) return (this.pm1En >> (8 * (port - L.pm1aEvt - 2))) & 0xff;
@@ -103,7 +98,7 @@ export class AcpiPm implements PortHandler {
     return 0xff;
   }
 
-  private writeByte(port: number, v: number): void {
+  protected writeByte(port: number, v: number): void {
     const L = this.layout;
     if (port >= L.pm1aEvt && port < L.pm1aEvt + 2) {
       this.pm1Sts &= ~(v << (8 * (port - L.pm1aEvt))); // write 1 to clear

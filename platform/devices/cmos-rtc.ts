@@ -4,7 +4,7 @@
  * the FADT), periodic, alarm and update-ended interrupts on IRQ 8 through the virtual-time event queue, and
  * the memory-size bytes firmware reads (as QEMU fills them).
  */
-import type { PortHandler } from '../memory/io-ports.js';
+import { BytewisePortHandler } from '../memory/io-ports.js';
 import { NS_PER_SECOND, type TimerHandle, type VirtualClock } from '../time/clock.js';
 import type { IrqLine } from './irq.js';
 
@@ -53,7 +53,7 @@ export interface CmosMemorySizes {
   readonly above4G64K: number;
 }
 
-export class CmosRtc implements PortHandler {
+export class CmosRtc extends BytewisePortHandler {
   private index = 0;
   private readonly nvram = new Uint8Array(128);
   /** Guest time (seconds since the Unix epoch) at virtual time 0. */
@@ -68,6 +68,7 @@ export class CmosRtc implements PortHandler {
     epochSeconds: number,
     memory?: CmosMemorySizes,
   ) {
+    super();
     this.epochAtZero = epochSeconds - Math.floor(clock.now / NS_PER_SECOND);
     this.nvram[CmosIndex.REG_A] = 0x26; // 32.768 kHz time base, 1024 Hz periodic rate
     this.nvram[CmosIndex.REG_B] = REG_B_24H;
@@ -95,17 +96,7 @@ export class CmosRtc implements PortHandler {
     return (this.nvram[CmosIndex.REG_C]! & REG_C_IRQF) !== 0;
   }
 
-  read(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.readByte(port + i) << (8 * i);
-    return v >>> 0;
-  }
-
-  write(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
-  }
-
-  private readByte(port: number): number {
+  protected readByte(port: number): number {
     if (((port - this.basePort) & 1) === 0) return this.index;
     const i = this.index;
     if (i <= CmosIndex.YEAR || i === CmosIndex.CENTURY) return this.timeField(i);
@@ -119,7 +110,7 @@ export class CmosRtc implements PortHandler {
     return this.nvram[i]!;
   }
 
-  private writeByte(port: number, v: number): void {
+  protected writeByte(port: number, v: number): void {
     if (((port - this.basePort) & 1) === 0) {
       this.index = v & 0x7f; // bit 7 is the NMI mask, not part of the index
       return;

@@ -4,7 +4,7 @@
  * OCW1 masking, OCW2 EOI (non-specific and specific), OCW3 IRR/ISR reads and auto-EOI. The CPU model takes
  * vectors through `hasPending()`/`acknowledge()` (its InterruptSource interface).
  */
-import type { PortHandler } from '../memory/io-ports.js';
+import { BytewisePortHandler } from '../memory/io-ports.js';
 import type { IrqLine } from './irq.js';
 
 class Chip {
@@ -108,7 +108,7 @@ class Chip {
 
 export const PIC_SPURIOUS = 7;
 
-export class Pic8259Pair implements PortHandler {
+export class Pic8259Pair extends BytewisePortHandler {
   private readonly master = new Chip();
   private readonly slave = new Chip();
 
@@ -116,7 +116,9 @@ export class Pic8259Pair implements PortHandler {
     readonly masterPort = 0x20,
     readonly slavePort = 0xa0,
     readonly elcrPort = 0x4d0,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The line for ISA IRQ 0..15. */
   irq(n: number): IrqLine {
@@ -159,17 +161,7 @@ export class Pic8259Pair implements PortHandler {
     return { master: this.master.imr, slave: this.slave.imr };
   }
 
-  read(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.readByte(port + i) << (8 * i);
-    return v >>> 0;
-  }
-
-  write(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
-  }
-
-  private readByte(port: number): number {
+  protected readByte(port: number): number {
     if (port === this.masterPort) return this.master.readCommand();
     if (port === this.masterPort + 1) return this.master.imr;
     if (port === this.slavePort) return this.slave.readCommand();
@@ -179,7 +171,7 @@ export class Pic8259Pair implements PortHandler {
     return 0xff;
   }
 
-  private writeByte(port: number, v: number): void {
+  protected writeByte(port: number, v: number): void {
     if (port === this.masterPort) this.master.writeCommand(v);
     else if (port === this.masterPort + 1) this.master.writeData(v);
     else if (port === this.slavePort) this.slave.writeCommand(v);

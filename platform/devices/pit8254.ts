@@ -6,7 +6,7 @@
  * and the hardware-triggered modes 1 and 5 throw NotImplementedError when programmed.
  */
 import { NotImplementedError } from '../../common/errors.js';
-import type { PortHandler } from '../memory/io-ports.js';
+import { BytewisePortHandler } from '../memory/io-ports.js';
 import { ticksAt, timeOfTick, type TimerHandle, type VirtualClock } from '../time/clock.js';
 import type { IrqLine } from './irq.js';
 
@@ -84,7 +84,7 @@ class Channel {
   }
 }
 
-export class Pit8254 implements PortHandler {
+export class Pit8254 extends BytewisePortHandler {
   private readonly ch = [new Channel(true), new Channel(true), new Channel(false)];
   private speaker = false;
 
@@ -92,19 +92,11 @@ export class Pit8254 implements PortHandler {
     readonly basePort: number,
     private readonly clock: VirtualClock,
     private readonly irq0: IrqLine,
-  ) {}
-
-  read(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.readByte(port + i) << (8 * i);
-    return v >>> 0;
+  ) {
+    super();
   }
 
-  write(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
-  }
-
-  private readByte(port: number): number {
+  protected readByte(port: number): number {
     const now = this.clock.now;
     if (port === PORT_B) {
       const c2 = this.ch[2]!;
@@ -138,7 +130,7 @@ export class Pit8254 implements PortHandler {
     }
   }
 
-  private writeByte(port: number, v: number): void {
+  protected writeByte(port: number, v: number): void {
     const now = this.clock.now;
     if (port === PORT_B) {
       this.setGate2((v & 0x01) !== 0);

@@ -27,3 +27,22 @@ export class IoPortBus {
     this.handlers[port & 0xffff]?.write(port & 0xffff, size, value);
   }
 }
+
+/**
+ * A device whose registers are bytes (8259, 8254, CMOS, PM blocks): a 2- or 4-byte access is that many
+ * byte accesses at consecutive ports, least significant first, as the ISA bus splits it.
+ */
+export abstract class BytewisePortHandler implements PortHandler {
+  protected abstract readByte(port: number): number;
+  protected abstract writeByte(port: number, value: number): void;
+
+  read(port: number, size: 1 | 2 | 4): number {
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= this.readByte(port + i) << (8 * i);
+    return v >>> 0;
+  }
+
+  write(port: number, size: 1 | 2 | 4, value: number): void {
+    for (let i = 0; i < size; i++) this.writeByte(port + i, (value >>> (8 * i)) & 0xff);
+  }
+}
