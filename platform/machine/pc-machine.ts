@@ -7,8 +7,7 @@
 import { buildPcAcpiTables, type AcpiImage } from '../acpi/pc-tables.js';
 import { pcBoard, type PcBoard } from '../boards/pc/board.js';
 import { attachPcDevices, type PcDevices } from '../boards/pc/devices.js';
-import type { X86Cpu } from '../cpu/x86_64/cpu.js';
-import { PcCpu } from './cpu-workarounds.js';
+import { X86Cpu } from '../cpu/x86_64/cpu.js';
 import { PhysicalBus } from '../memory/bus.js';
 import { IoPortBus } from '../memory/io-ports.js';
 import { VirtualClock } from '../time/clock.js';
@@ -51,7 +50,7 @@ export class PcMachine {
   constructor(private readonly options: PcMachineOptions) {
     this.board = pcBoard({ memoryBytes: options.memoryBytes });
     this.trace = options.trace ?? new FirmwareTrace();
-    this.cpu = new PcCpu(this.bus, this.io);
+    this.cpu = new X86Cpu(this.bus, this.io);
     const byte = new Uint8Array(1);
     this.devices = attachPcDevices(this.board, {
       bus: this.bus,

@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { writeFileAtomic } from '../../loader/write-atomic.js';
 import { parseMemorySize } from '../../platform/boards/memory-size.js';
-import { BOOT_PATHS, DEFAULT_MAX_INSTRUCTIONS, bootImage, describeVerdict } from '../../platform/machine/index.js';
+import { BOOT_PATHS, DEFAULT_MAX_INSTRUCTIONS, bootImage, describeVerdict, type Verdict } from '../../platform/machine/index.js';
+import { bootVirtImageSync, parseGicOption } from '../../platform/machine/virt-machine.js';
 
 interface BootCliOptions {
   via?: string;
@@ -23,6 +24,7 @@ interface BootCliOptions {
   maxInsns?: string;
   trace?: string;
   grub?: string;
+  gic?: string;
 }
 
 function readInput(file: string, what: string): Uint8Array {
@@ -66,10 +68,11 @@ class LineWriter {
 export function register(program: Command): void {
   program
     .command('boot')
-    .description('boot an image on the emulated pc board through the built-in firmware (UEFI, Multiboot2, Linux paths)')
+    .description('boot an image on an emulated board (pc: UEFI, Multiboot2, Linux paths; virt: Linux Image and Multiboot2 paths)')
     .argument('<image>', 'the boot image (mono-image, UEFI application, bzImage or Multiboot2 kernel)')
     .option('--via <path>', `boot path: ${BOOT_PATHS.join(' | ')} (default: uefi for a PE image, else linux for a bzImage, else multiboot2)`)
-    .option('--board <board>', 'board (pc)', 'pc')
+    .option('--board <board>', 'board: pc (q35-like, x86-64) or virt (QEMU virt, AArch64)', 'pc')
+    .option('--gic <version>', 'virt board: GIC version 2 or 3 (default 3)')
     .option('--memory <size>', 'RAM size (QEMU -m syntax)', '512M')
     .option('--append <string>', 'kernel command line (Linux cmd_line_ptr, Multiboot2 tag 1, UEFI LoadOptions)', '')
     .option('--module <file>', 'Multiboot2 module (repeatable); on the Linux path: the initrd', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -84,9 +87,15 @@ export function register(program: Command): void {
       if (o.grub !== undefined && o.grub !== 'bios' && o.grub !== 'efi') throw new UsageError(`--grub ${o.grub}: expected bios or efi`);
       if (o.grub !== undefined && o.via !== 'multiboot2') throw new UsageError('--grub applies to --via multiboot2 only');
       const out = new LineWriter();
-      let result;
+      let result: { path: string; verdict: Verdict; console: Uint8Array; trace: unknown[] };
       try {
-        result = bootImage({ image, file: imagePath, via: o.via, board: o.board, memoryBytes, append: o.append, modules, multiboot2Flavour: o.grub as 'bios' | 'efi' | undefined, maxInstructions, onConsole: (b) => out.write(b) });
+        if (o.board === 'virt') {
+          if (o.grub !== undefined) throw new UsageError('--grub applies to the pc board only');
+          result = bootVirtImageSync(image, { file: imagePath, via: o.via, gic: parseGicOption(o.gic), memoryBytes, append: o.append, modules, maxInstructions, onConsole: (b) => out.write(b) });
+        } else {
+          if (o.gic !== undefined) throw new UsageError('--gic applies to --board virt only');
+          result = bootImage({ image, file: imagePath, via: o.via, board: o.board, memoryBytes, append: o.append, modules, multiboot2Flavour: o.grub as 'bios' | 'efi' | undefined, maxInstructions, onConsole: (b) => out.write(b) });
+        }
       } finally {
         out.flush();
       }
