@@ -107,7 +107,7 @@ describe('nova-image boot (CLI)', () => {
     expectRefused(boot([image, '--max-insns', '-5']), /--max-insns -5: expected a positive integer/);
     expectRefused(boot([image, '--via', 'linux', '--grub', 'efi']), /--grub applies to --via multiboot2 only/);
     expectRefused(boot([image, '--via', 'multiboot2', '--grub', 'coreboot']), /--grub coreboot: expected bios or efi/);
-    expectRefused(boot([image, '--board', 'virt']), /--board virt: the boot command runs x86 images on the pc board only/);
+    expectRefused(boot([image, '--board', 'virt']), /--board virt: .*nova-x86_64\.img is an x86 image \(Linux x86 setup header "HdrS" at 0x202\); the virt board runs AArch64 images/);
     expectRefused(boot([image, '--via', 'uefi', '--module', rand]), /--via uefi: the built-in UEFI firmware offers no file system/);
     expect(existsSync(join(DIR, 'no-trace.json'))).toBe(false);
   });
