@@ -12,4 +12,9 @@ describe('project build', () => {
   it('guest code (loader stub, reference kernel, test guests) builds with gcc', () => {
     expect(result.make!.status, result.make!.output).toBe(0);
   });
+  it('nova-image build writes the default x86_64 and aarch64 mono-images', () => {
+    expect(result.images!.status, result.images!.output).toBe(0);
+    expect(result.images!.output).toMatch(/wrote build\/nova-x86_64\.img/);
+    expect(result.images!.output).toMatch(/wrote build\/nova-aarch64\.img/);
+  });
 });
