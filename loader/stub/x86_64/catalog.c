@@ -3,24 +3,7 @@
  * checks magic, version and bounds, so a damaged image stops with a message instead of loading garbage.
  */
 #include "stub.h"
-
-#define CAT_MAGIC "NOVA-CAT"
-#define CAT_VERSION 1
-
-struct cat_header {
-    char magic[8];
-    u16 version, header_size, entry_size, entry_count;
-    u32 flags, reserved;
-    u64 reserved2;
-};
-struct cat_entry {
-    u32 type, flags;
-    u64 offset, size;
-    char name[40];
-    u8 sha256[32];
-};
-_Static_assert(sizeof(struct cat_header) == 32, "catalog header");
-_Static_assert(sizeof(struct cat_entry) == 96, "catalog entry");
+#include "../catalog-format.h"
 
 struct payload payloads[MAX_PAYLOADS];
 u32 payload_count;
