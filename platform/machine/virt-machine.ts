@@ -12,6 +12,9 @@
  * launch, virt-multiboot2.ts) are implemented; uefi on virt throws NotImplementedError (the built-in UEFI
  * firmware has no AArch64 entry yet).
  */
+import { hasSetupHeader } from '../../boot/bzimage/setup-header.js';
+import { readPe } from '../../boot/uefi/pe.js';
+import { IMAGE_FILE_MACHINE_AMD64, IMAGE_FILE_MACHINE_I386 } from '../../boot/uefi/pe-constants.js';
 import { FirmwareTrace, traceHex, type FirmwareEvent } from '../../boot/firmware/trace.js';
 import { loadArm64Image, type Arm64EntryState, type Arm64ImageLoadResult } from '../../boot/bzimage/arm64-loader.js';
 import { hasArm64ImageHeader } from '../../boot/bzimage/arm64-image.js';
@@ -250,7 +253,22 @@ export function parseGicOption(text: string | undefined): GicVersion | undefined
   return Number(text) as GicVersion;
 }
 
+/** What marks an image as x86 code (a Linux x86 setup header, an x86 PE), or undefined. */
+function x86ImageKind(image: Uint8Array, file: string): string | undefined {
+  if (hasSetupHeader(image)) return 'Linux x86 setup header "HdrS" at 0x202';
+  let machine: number;
+  try {
+    machine = readPe(image, file).coff.Machine;
+  } catch {
+    return undefined; // not a PE: the path checks below name what is wrong with it
+  }
+  return machine === IMAGE_FILE_MACHINE_AMD64 || machine === IMAGE_FILE_MACHINE_I386 ? `PE machine 0x${machine.toString(16)}` : undefined;
+}
+
 function chooseVirtPath(image: Uint8Array, file: string, requested: string | undefined): VirtBootPath {
+  // An x86 mono-image also carries a Multiboot2 header; say what it is instead of failing to place it.
+  const x86 = x86ImageKind(image, file);
+  if (x86) throw new UsageError(`--board virt: ${file} is an x86 image (${x86}); the virt board runs AArch64 images, boot it on --board pc`);
   if (requested !== undefined) {
     if (!(VIRT_BOOT_PATHS as readonly string[]).includes(requested)) throw new UsageError(`--via ${requested}: expected one of ${VIRT_BOOT_PATHS.join(', ')}`);
     return requested as VirtBootPath;

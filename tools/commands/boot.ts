@@ -10,9 +10,6 @@
 import { readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
-import { hasSetupHeader } from '../../boot/bzimage/setup-header.js';
-import { readPe } from '../../boot/uefi/pe.js';
-import { IMAGE_FILE_MACHINE_AMD64, IMAGE_FILE_MACHINE_I386 } from '../../boot/uefi/pe-constants.js';
 import { writeFileAtomic } from '../../loader/write-atomic.js';
 import { parseMemorySize } from '../../platform/boards/memory-size.js';
 import { BOOT_PATHS, DEFAULT_MAX_INSTRUCTIONS, bootImage, describeVerdict, type Verdict } from '../../platform/machine/index.js';
@@ -36,18 +33,6 @@ function readInput(file: string, what: string): Uint8Array {
   } catch (e) {
     throw new UsageError(`${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-/** What marks an image as x86 code (a Linux x86 setup header, an x86 PE), or undefined. */
-function x86ImageKind(image: Uint8Array, file: string): string | undefined {
-  if (hasSetupHeader(image)) return 'Linux x86 setup header "HdrS" at 0x202';
-  let machine: number;
-  try {
-    machine = readPe(image, file).coff.Machine;
-  } catch {
-    return undefined; // not a PE: the virt board's own checks name what is wrong with it
-  }
-  return machine === IMAGE_FILE_MACHINE_AMD64 || machine === IMAGE_FILE_MACHINE_I386 ? `PE machine 0x${machine.toString(16)}` : undefined;
 }
 
 function parseBudget(text: string | undefined): number {
@@ -106,8 +91,6 @@ export function register(program: Command): void {
       try {
         if (o.board === 'virt') {
           if (o.grub !== undefined) throw new UsageError('--grub applies to the pc board only');
-          const x86 = x86ImageKind(image, imagePath);
-          if (x86) throw new UsageError(`--board virt: ${imagePath} is an x86 image (${x86}); the virt board runs AArch64 images, boot it on --board pc`);
           result = bootVirtImageSync(image, { file: imagePath, via: o.via, gic: parseGicOption(o.gic), memoryBytes, append: o.append, modules, maxInstructions, onConsole: (b) => out.write(b) });
         } else {
           if (o.gic !== undefined) throw new UsageError('--gic applies to --board virt only');
