@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { acpiOverridePayloads, loadAcpiOverrides } from './acpi-overrides.js';
 import { loadInputs, type ModuleSpec } from './inputs.js';
 import { composeX86_64, type MonoImageLayout } from './mono-image-x86_64.js';
 import { buildDirectory, loadStubArtifacts } from './stub-artifacts.js';
@@ -17,6 +18,8 @@ export interface BuildOptions {
   modules?: readonly ModuleSpec[];
   cmdline?: string;
   output?: string;
+  /** Compiled ACPI tables the loader stub puts in front of the firmware's (catalog type 5). */
+  acpiTables?: readonly string[];
 }
 
 export interface BuildResult {
@@ -56,6 +59,7 @@ export function buildMonoImage(options: BuildOptions): BuildResult {
   }
   const output = options.output ?? defaults.output;
   const { payloads } = loadInputs({ kernelPath: kernel, rootPath: root, modules: options.modules ?? [], cmdline: options.cmdline ?? '' });
+  payloads.push(...acpiOverridePayloads(loadAcpiOverrides(options.acpiTables ?? [])));
   const stub = loadStubArtifacts('x86_64');
   const { image, layout } = composeX86_64(payloads, stub);
   mkdirSync(dirname(output), { recursive: true });

@@ -12,7 +12,7 @@ interface BuildOptions {
   module: string[];
   cmdline?: string;
   output?: string;
-  acpiTable?: string;
+  acpiTable: string[];
   launch?: string;
 }
 
@@ -27,13 +27,13 @@ export function register(program: Command): void {
     .option('--cmdline <string>', 'kernel command line (Multiboot2 tag 1)')
     .option('-o, --output <file>', 'output file (default: build/nova-<arch>.img)')
     .option('--launch <kind>', 'aarch64 only: multiboot2 (default) or legacy (X0 = FDT, X1 = root task ELF)')
-    .option('--acpi-table <file>', '(not implemented yet) ACPI table override (catalog entry type 5)')
+    .option('--acpi-table <file>', 'x86_64: compiled ACPI table (.aml) that replaces or adds to the firmware\'s at boot (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((opts: BuildOptions) => {
-      if (opts.acpiTable !== undefined) {
-        throw new NotImplementedError('build --acpi-table: the catalog format reserves type 5 for ACPI table overrides, but the loader stubs do not install them yet');
-      }
       const common = { kernel: opts.kernel, root: opts.root, modules: opts.module.map(parseModuleSpec), cmdline: opts.cmdline, output: opts.output };
       if (opts.arch === 'aarch64') {
+        if (opts.acpiTable.length > 0) {
+          throw new NotImplementedError('build --arch aarch64 --acpi-table: the aarch64 loader stub does not install ACPI table overrides yet (the x86_64 one does)');
+        }
         const result = buildAarch64Image({ ...common, launch: opts.launch as Aarch64Launch | undefined });
         const l = result.layout;
         process.stdout.write(`wrote ${result.output} (${l.fileSize} bytes)\n`);
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       }
       if (opts.arch !== 'x86_64') throw new UsageError(`--arch ${JSON.stringify(opts.arch)}: expected x86_64 or aarch64`);
       if (opts.launch !== undefined) throw new UsageError('--launch applies to --arch aarch64 only');
-      const result = buildMonoImage(common);
+      const result = buildMonoImage({ ...common, acpiTables: opts.acpiTable });
       const l = result.layout;
       process.stdout.write(`wrote ${result.output} (${l.fileSize} bytes)\n`);
       process.stdout.write(`  stub at ${hex(l.pmOffset)} (load address ${hex(l.loadAddress)}), Multiboot2 header at ${hex(l.mb2HeaderOffset)}, catalog at ${hex(l.catalogOffset)}\n`);

@@ -43,6 +43,40 @@ static void add_mmap(u64 base, u64 length, u32 type)
     facts.mmap[facts.mmap_count++] = (struct mmap_entry){ base, length, type };
 }
 
+void mmap_mark(u64 lo, u64 hi, u32 type)
+{
+    static struct mmap_entry out[MAX_MMAP];
+    u32 n = 0;
+    int placed = 0;
+    for (u32 i = 0; i < facts.mmap_count; i++) {
+        struct mmap_entry m = facts.mmap[i];
+        u64 end = m.base + m.length;
+        if (end <= lo || m.base >= hi) {
+            if (!placed && m.base >= hi) {
+                if (n == MAX_MMAP) fatal("memory map has too many entries, max", MAX_MMAP);
+                out[n++] = (struct mmap_entry){ lo, hi - lo, type };
+                placed = 1;
+            }
+            if (n == MAX_MMAP) fatal("memory map has too many entries, max", MAX_MMAP);
+            out[n++] = m;
+            continue;
+        }
+        if (n + 3 > MAX_MMAP) fatal("memory map has too many entries, max", MAX_MMAP);
+        if (m.base < lo) out[n++] = (struct mmap_entry){ m.base, lo - m.base, m.type };
+        if (!placed) {
+            out[n++] = (struct mmap_entry){ lo, hi - lo, type };
+            placed = 1;
+        }
+        if (end > hi) out[n++] = (struct mmap_entry){ hi, end - hi, m.type };
+    }
+    if (!placed) {
+        if (n == MAX_MMAP) fatal("memory map has too many entries, max", MAX_MMAP);
+        out[n++] = (struct mmap_entry){ lo, hi - lo, type };
+    }
+    memcpy(facts.mmap, out, n * sizeof out[0]);
+    facts.mmap_count = n;
+}
+
 void set_rsdp(const u8 *rsdp)
 {
     u32 len = rsdp[15] >= 2 ? 36 : 20;

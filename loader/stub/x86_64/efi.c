@@ -61,6 +61,13 @@ void efi_run(u64 image_handle, u64 system_table)
     kernel_parse(k);
     kernel_place(efi_claim);
     kernel_copy(k);
+    if (acpi_overrides_present()) {
+        u8 *area = (u8 *)efi_alloc_low(acpi_overrides_size(), EfiACPIReclaimMemory);
+        u64 rsdp = acpi_apply_overrides(area);
+        /* Kernels that keep boot services, and runtime code, look for the RSDP in the configuration table. */
+        efi_status s = bs->install_configuration_table(&acpi20_guid, (void *)rsdp);
+        if (s != EFI_SUCCESS) fatal("UEFI InstallConfigurationTable (ACPI 2.0) failed, status", s);
+    }
 
     const usize mbi_cap = 64 * 1024;
     u8 *mbi = (u8 *)efi_alloc_low(mbi_cap, EfiLoaderData);

@@ -12,7 +12,7 @@ typedef void *efi_handle;
 #define EFI_BUFFER_TOO_SMALL (EFI_ERROR_BIT | 5)
 
 enum { AllocateAnyPages, AllocateMaxAddress, AllocateAddress };
-enum { EfiLoaderCode = 1, EfiLoaderData = 2 };
+enum { EfiLoaderCode = 1, EfiLoaderData = 2, EfiACPIReclaimMemory = 9 };
 
 struct efi_guid { u32 a; u16 b, c; u8 d[8]; };
 struct efi_table_header { u64 signature; u32 revision, header_size, crc32, reserved; };
@@ -28,7 +28,8 @@ struct efi_boot_services {
     void *create_event, *set_timer, *wait_for_event, *signal_event, *close_event, *check_event;
     void *install_protocol_interface, *reinstall_protocol_interface, *uninstall_protocol_interface;
     efi_status(EFIAPI *handle_protocol)(efi_handle handle, const struct efi_guid *protocol, void **interface);
-    void *reserved, *register_protocol_notify, *locate_handle, *locate_device_path, *install_configuration_table;
+    void *reserved, *register_protocol_notify, *locate_handle, *locate_device_path;
+    efi_status(EFIAPI *install_configuration_table)(const struct efi_guid *guid, void *table);
     void *load_image, *start_image, *exit, *unload_image;
     efi_status(EFIAPI *exit_boot_services)(efi_handle image, u64 map_key);
     void *get_next_monotonic_count, *stall;

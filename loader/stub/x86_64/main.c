@@ -26,6 +26,12 @@ static void __attribute__((noreturn)) run_legacy(void)
     const usize mbi_cap = 64 * 1024;
     u64 mbi = mem_alloc(mbi_cap);
     u64 tramp = mem_alloc(PAGE);
+    if (acpi_overrides_present()) {
+        u64 size = ALIGN_UP(acpi_overrides_size(), PAGE);
+        u64 area = mem_alloc(size);
+        mmap_mark(area, area + size, MB2_MEMORY_ACPI_RECLAIMABLE);
+        acpi_apply_overrides((u8 *)area);
+    }
     kernel_copy(k);
     mbi_build((u8 *)mbi, mbi_cap, NULL, 0);
     enter_kernel_i386(tramp, mbi);

@@ -70,6 +70,9 @@ void collect_linux(u64 boot_params);
 void collect_mb2(u64 mbi);
 void find_rsdp_bios(void);
 void set_rsdp(const u8 *rsdp);
+/* Gives [lo, hi) the memory-map type `type` (splitting the entries it overlaps), as a BIOS would report it. */
+void mmap_mark(u64 lo, u64 hi, u32 type);
+#define MB2_MEMORY_ACPI_RECLAIMABLE 3
 
 /* ---- catalog.c ---- */
 enum { CAT_KERNEL = 1, CAT_ROOT = 2, CAT_MODULE = 3, CAT_CMDLINE = 4, CAT_ACPI = 5 };
@@ -107,6 +110,11 @@ u64 mem_alloc(u64 size);
 /* ---- mbi.c ---- */
 struct mbi_efi_map { const u8 *map; u64 size; u64 desc_size; u32 desc_version; };
 usize mbi_build(u8 *buf, usize cap, const struct mbi_efi_map *efi_map, int boot_services_kept);
+
+/* ---- acpi.c: ACPI table overrides (catalog type 5) ---- */
+int acpi_overrides_present(void);
+u64 acpi_overrides_size(void);
+u64 acpi_apply_overrides(u8 *area);
 
 /* ---- pci.c ---- */
 void pci_disable_bus_masters(void);
