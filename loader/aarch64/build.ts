@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
+import { acpiOverridePayloads, loadAcpiOverrides } from '../acpi-overrides.js';
 import type { CatalogPayload } from '../catalog.js';
 import type { ModuleSpec } from '../inputs.js';
 import { buildDirectory } from '../stub-artifacts.js';
@@ -20,6 +21,8 @@ export interface Aarch64BuildOptions {
   cmdline?: string;
   output?: string;
   launch?: Aarch64Launch;
+  /** Compiled ACPI tables the stub installs on the UEFI path (catalog type 5). */
+  acpiTables?: readonly string[];
 }
 
 export interface Aarch64BuildResult {
@@ -52,6 +55,7 @@ export function buildAarch64Image(options: Aarch64BuildOptions): Aarch64BuildRes
   }
   const output = options.output ?? defaults.output;
   const { payloads } = loadAarch64Inputs({ kernelPath: kernel, rootPath: root, modules: options.modules ?? [], cmdline: options.cmdline ?? '' });
+  payloads.push(...acpiOverridePayloads(loadAcpiOverrides(options.acpiTables ?? [])));
   const stub = loadAarch64Stub();
   const { image, layout } = composeAarch64Image(payloads, stub, { launch: options.launch });
   mkdirSync(dirname(output), { recursive: true });

@@ -101,14 +101,6 @@ describe('build --acpi-table', () => {
     expect(r.status).toBe(0);
   });
 
-  it('is refused on aarch64 with a clear not-implemented error', () => {
-    const output = join(dir, 'arm.img');
-    const r = novaImage(['build', '--arch', 'aarch64', '--acpi-table', ssdt, '-o', output]);
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/aarch64 loader stub does not install ACPI table overrides/);
-    expect(existsSync(output)).toBe(false);
-  });
-
   it('validateAcpiOverride throws PayloadError with file and offset', () => {
     const bytes = new Uint8Array(readFileSync(ssdt));
     bytes[9] = bytes[9]! ^ 0xff;

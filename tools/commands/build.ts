@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { NotImplementedError, UsageError } from '../../common/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { hex } from '../../common/struct.js';
 import { buildMonoImage, parseModuleSpec } from '../../loader/build.js';
 import { PAYLOAD_TYPE_NAMES, type CatalogPayload } from '../../loader/catalog.js';
@@ -27,14 +27,11 @@ export function register(program: Command): void {
     .option('--cmdline <string>', 'kernel command line (Multiboot2 tag 1)')
     .option('-o, --output <file>', 'output file (default: build/nova-<arch>.img)')
     .option('--launch <kind>', 'aarch64 only: multiboot2 (default) or legacy (X0 = FDT, X1 = root task ELF)')
-    .option('--acpi-table <file>', 'x86_64: compiled ACPI table (.aml) that replaces or adds to the firmware\'s at boot (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--acpi-table <file>', 'compiled ACPI table (.aml) that replaces or adds to the firmware\'s at boot (repeatable; aarch64: UEFI path)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((opts: BuildOptions) => {
       const common = { kernel: opts.kernel, root: opts.root, modules: opts.module.map(parseModuleSpec), cmdline: opts.cmdline, output: opts.output };
       if (opts.arch === 'aarch64') {
-        if (opts.acpiTable.length > 0) {
-          throw new NotImplementedError('build --arch aarch64 --acpi-table: the aarch64 loader stub does not install ACPI table overrides yet (the x86_64 one does)');
-        }
-        const result = buildAarch64Image({ ...common, launch: opts.launch as Aarch64Launch | undefined });
+        const result = buildAarch64Image({ ...common, launch: opts.launch as Aarch64Launch | undefined, acpiTables: opts.acpiTable });
         const l = result.layout;
         process.stdout.write(`wrote ${result.output} (${l.fileSize} bytes)\n`);
         process.stdout.write(`  arm64 Image + PE32+ (AArch64) + Multiboot2: stub at ${hex(l.stubOffset)}, Multiboot2 header at ${hex(l.mb2HeaderOffset)}, catalog at ${hex(l.catalogOffset)}, launch ${l.launch}\n`);

@@ -12,7 +12,7 @@ typedef u64 efi_status;
 #define EFI_ERROR (1UL << 63)
 #define EFI_BUFFER_TOO_SMALL (EFI_ERROR | 5)
 enum { ALLOCATE_ANY_PAGES = 0, ALLOCATE_MAX_ADDRESS = 1, ALLOCATE_ADDRESS = 2 };
-enum { EFI_LOADER_DATA = 2 };
+enum { EFI_LOADER_DATA = 2, EFI_ACPI_RECLAIM_MEMORY = 9 };
 
 struct efi_table_header { u64 signature; u32 revision, header_size, crc32, reserved; };
 
@@ -28,7 +28,8 @@ struct efi_boot_services {
   void *install_protocol_interface, *reinstall_protocol_interface, *uninstall_protocol_interface;
   efi_status (*handle_protocol)(u64 handle, const void *guid, void **interface);
   void *reserved, *register_protocol_notify, *locate_handle, *locate_device_path;
-  void *install_configuration_table, *load_image, *start_image;
+  efi_status (*install_configuration_table)(const void *guid, void *table);
+  void *load_image, *start_image;
   efi_status (*exit)(u64 image_handle, efi_status status, u64 data_size, u16 *data);
   void *unload_image;
   efi_status (*exit_boot_services)(u64 image_handle, u64 map_key);
@@ -84,11 +85,22 @@ static int try_range(u64 lo, u64 hi) {
 }
 
 /* Below 4 GiB: Multiboot2 module addresses are 32-bit. */
-static void *alloc_low(u64 size) {
+static void *alloc_low_as(u64 size, u32 memory_type) {
   u64 at = 0xffffffffUL;
-  efi_status s = bs->allocate_pages(ALLOCATE_MAX_ADDRESS, EFI_LOADER_DATA, ALIGN_UP(size, PAGE) / PAGE, &at);
+  efi_status s = bs->allocate_pages(ALLOCATE_MAX_ADDRESS, memory_type, ALIGN_UP(size, PAGE) / PAGE, &at);
   if (s) fatal("AllocatePages(%lu bytes below 4 GiB) failed: 0x%lx", size, s);
   return (void *)at;
+}
+
+static void *alloc_low(u64 size) { return alloc_low_as(size, EFI_LOADER_DATA); }
+
+/* Overrides go into ACPI-reclaimable memory and become the ACPI 2.0 table for anyone who asks the firmware. */
+static void install_acpi_overrides(void) {
+  acpi_overrides_need_firmware_tables();
+  u64 size = ALIGN_UP(acpi_overrides_size(), PAGE);
+  const u8 *rsdp = acpi_apply_overrides(alloc_low_as(size, EFI_ACPI_RECLAIM_MEMORY), size);
+  efi_status s = bs->install_configuration_table(ACPI_20_GUID, (void *)rsdp);
+  if (s) fatal("InstallConfigurationTable(ACPI 2.0) failed: 0x%lx", s);
 }
 
 /*
@@ -138,6 +150,7 @@ u64 efi_main(u64 image_handle, u64 system_table) {
   kernel_parse(k);
   kernel_place(try_range);
   kernel_copy(k);
+  if (acpi_overrides_present()) install_acpi_overrides();
 
   u8 *fdt_copy = NULL;
   if (facts.fdt) {

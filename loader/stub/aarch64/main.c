@@ -19,6 +19,7 @@ void stub_main(int path, u64 x0, u64 x1) {
   }
   read_catalog();
   if ((stub_info.flags & STUB_FLAG_LEGACY_LAUNCH) && !facts.fdt) fatal("legacy launch (X0 = FDT) needs a devicetree, and none was passed");
+  if (acpi_overrides_present()) fatal("ACPI table overrides are applied on the UEFI path only (this is the %s path)", path_name(path));
   const struct payload *k = find_payload(CAT_KERNEL);
   kernel_parse(k);
   kernel_place(mem_range_free);
@@ -41,6 +42,7 @@ void hand_over(u64 mbi, const void *fdt_copy) {
   dcache_clean_inval(kplan.lo + kplan.shift, kplan.hi + kplan.shift);
   dcache_clean_inval(image_base(), image_end());
   if (fdt_copy) dcache_clean_inval((u64)fdt_copy, (u64)fdt_copy + fdt_totalsize(fdt_copy));
+  if (acpi_area.hi) dcache_clean_inval(acpi_area.lo, acpi_area.hi);
   dcache_clean_inval(mbi, mbi + ((const struct mb2_info *)mbi)->total_size);
   if (stub_info.flags & STUB_FLAG_LEGACY_LAUNCH) {
     const struct payload *root = find_payload(CAT_ROOT);

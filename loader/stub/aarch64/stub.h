@@ -92,6 +92,13 @@ u64 psci_system_off(u64 use_hvc);
 void dcache_clean_inval(u64 lo, u64 hi);
 void __attribute__((noreturn)) launch(u64 entry, u64 x0, u64 x1);
 
+/* acpi.c: ACPI table overrides (catalog type 5) */
+extern struct range acpi_area;   /* what the kernel reads with its MMU off; empty when none */
+int acpi_overrides_present(void);
+void acpi_overrides_need_firmware_tables(void);
+u64 acpi_overrides_size(void);
+const u8 *acpi_apply_overrides(u8 *area, u64 size);
+
 /* dma.c */
 void quiesce_bus_masters(void);
 
