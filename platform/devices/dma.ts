@@ -4,6 +4,10 @@
  * then the target must be RAM. Each attempt is recorded with source, address, length, direction, outcome and
  * reason, with the virtual time, so runs can be judged ("a device wrote into the kernel after
  * ExitBootServices") and two runs compared.
+ *
+ * A transfer whose target is not RAM is stray DMA: a driver gave the device a wild address. It is refused and
+ * reported to `onStray`, which a machine turns into the end of the run. A transfer refused because Bus
+ * Master Enable is clear is not stray: PCI forbids the function to issue it, so it is only recorded.
  */
 import type { PhysicalBus } from '../memory/bus.js';
 import type { VirtualClock } from '../time/clock.js';
@@ -48,6 +52,7 @@ export class DmaController {
     private readonly bus: PhysicalBus,
     private readonly clock?: VirtualClock,
     private translation: DmaTranslation = NO_IOMMU,
+    private readonly onStray?: (record: DmaRecord) => void,
   ) {}
 
   setTranslation(t: DmaTranslation): void {
@@ -69,8 +74,11 @@ export class DmaController {
   }
 
   private check(requester: DmaRequester, address: number, length: number, direction: DmaDirection): number | undefined {
-    const record = (outcome: DmaOutcome, reason: string) =>
-      this.log.push({ time: this.clock?.now ?? 0, source: requester.name, address, length, direction, outcome, reason });
+    const record = (outcome: DmaOutcome, reason: string) => {
+      const r: DmaRecord = { time: this.clock?.now ?? 0, source: requester.name, address, length, direction, outcome, reason };
+      this.log.push(r);
+      if (outcome === 'fault') this.onStray?.(r);
+    };
     if (!requester.busMasterEnabled) {
       record('blocked', 'bus master enable is clear');
       return undefined;

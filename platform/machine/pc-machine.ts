@@ -64,6 +64,13 @@ export class PcMachine {
         this.stop({ kind: 'guest-exit', exitStatus: debugExitStatus(value), guestValue: value, message: `isa-debug-exit port 0x${this.board.debugExit.port.toString(16)} written with 0x${value.toString(16)} (QEMU status ${status & 0xff})` }),
       onPowerOff: () => this.stop({ kind: 'power-off', exitStatus: EXIT_STATUS.powerOff, message: 'ACPI S5 power-off (PM1a_CNT.SLP_EN)' }),
       onReset: (kind) => this.stop({ kind: 'reset', exitStatus: EXIT_STATUS.reset, message: `${kind} reset requested through port 0x${this.board.resetControl.port.toString(16)}` }),
+      onStrayDma: (d) =>
+        this.stop({
+          kind: 'stray-dma',
+          exitStatus: EXIT_STATUS.fault,
+          message: `${d.source} DMA ${d.direction} of 0x${d.length.toString(16)} bytes at 0x${d.address.toString(16)} refused: ${d.reason}`,
+          registers: this.cpu.dumpRegisters(),
+        }),
     });
     this.cpu.interruptSource = this.devices.lapics[0]!;
     // The ACPI tables go where the board says (BIOS area 0xe0000, found by a legacy RSDP scan too); each

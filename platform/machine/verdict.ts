@@ -18,6 +18,8 @@ export type VerdictKind =
   | 'image-returned'
   /** Triple fault, unimplemented instruction, model error, or a firmware call refused: register dump attached. */
   | 'fault'
+  /** A device's DMA aimed at an address that is not RAM (a driver gave it a wild pointer): register dump attached. */
+  | 'stray-dma'
   /** HLT with interrupts disabled and nothing that could wake the CPU: the guest can never continue. */
   | 'halted-forever'
   /** The instruction budget (--max-insns) ran out: an endless loop or a slow guest. */

@@ -1,11 +1,11 @@
 /**
  * A misbehaving guest ends `nova-image boot` with a verdict, a register dump and a distinct exit status,
  * never a hang: tiny Multiboot2 kernels assembled with Debian's binutils at test time (ud2 with no IDT ->
- * triple fault; an endless loop under --max-insns; cli+hlt), the same ud2 kernel inside a mono-image (the
+ * triple fault; an endless loop under --max-insns; cli+hlt; a device DMA aimed outside RAM), the same ud2 kernel inside a mono-image (the
  * loader stub's real code runs first), and the reference kernel catching its root task's #UD itself.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, tempDir } from '../boot/helpers/toolchain.js';
@@ -40,6 +40,30 @@ _start:
     mov $0x06, %al            /* ICH9 reset control: full reset */
     out %al, %dx
     ud2
+#elif defined(GUEST_STRAY_DMA)
+    /* A wild driver: edu (00:02.0) as bus master, 16 bytes from its buffer to 192 MiB (not RAM at 128 MiB). */
+    mov $0x80001010, %eax     /* CF8: 00:02.0 BAR0 */
+    mov $0xcf8, %dx
+    out %eax, %dx
+    mov $0xcfc, %dx
+    in %dx, %eax
+    and $0xfffffff0, %eax
+    mov %eax, %ebx
+    mov $0x80001004, %eax     /* command register: memory decode + bus master */
+    mov $0xcf8, %dx
+    out %eax, %dx
+    mov $0xcfc, %dx
+    in %dx, %ax
+    or $0x6, %ax
+    out %ax, %dx
+    movl $0x40000, 0x80(%ebx)     /* source: the device's buffer */
+    movl $0, 0x84(%ebx)
+    movl $0x0c000000, 0x88(%ebx)  /* destination */
+    movl $0, 0x8c(%ebx)
+    movl $16, 0x90(%ebx)
+    movl $3, 0x98(%ebx)           /* start, device to RAM */
+1:  pause
+    jmp 1b
 #endif
 `;
 
@@ -49,7 +73,7 @@ const guests: Record<string, string> = {};
 
 beforeAll(() => {
   writeFileSync(join(DIR, 'guest.S'), GUEST_SOURCE);
-  for (const g of ['UD2', 'LOOP', 'HLT', 'S5', 'RESET']) {
+  for (const g of ['UD2', 'LOOP', 'HLT', 'S5', 'RESET', 'STRAY_DMA']) {
     const obj = join(DIR, `${g}.o`);
     run('gcc', ['-m32', '-c', `-DGUEST_${g}`, '-o', obj, join(DIR, 'guest.S')]);
     guests[g] = join(DIR, `${g}.elf`);
@@ -73,6 +97,18 @@ describe('misbehaving guests end with a verdict', () => {
     expect(r.stderr).toMatch(REGISTER_DUMP);
     expect(r.stderr).toContain('rip=0000000000200000');
     expect(r.stderr).toContain('bytes at rip: 0f 0b');
+  });
+
+  it('stray DMA: the edu device told to write outside RAM ends the run (exit 126) naming device and address', () => {
+    const r = boot([guests.STRAY_DMA!, '--memory', '128M', '--trace', join(DIR, 'stray.json')]);
+    expect(r.status, r.stderr).toBe(126);
+    expect(r.stderr).toMatch(/^nova-image boot: path=multiboot2 verdict: stray-dma: edu@00:02\.0 DMA write of 0x10 bytes at 0xc000000 refused: 0xc000000\+0x10 is not RAM; /m);
+    expect(r.stderr).toMatch(REGISTER_DUMP);
+    const trace = JSON.parse(readFileSync(join(DIR, 'stray.json'), 'utf8')) as { events: Array<{ kind: string; name: string; data: Record<string, unknown> }> };
+    expect(trace.events.filter((e) => e.kind === 'dma').map((e) => [e.name, e.data.address, e.data.outcome])).toEqual([['edu@00:02.0', '0xc000000', 'fault']]);
+    // The same address is RAM on a 512 MiB machine: the transfer lands and the guest just spins to its budget.
+    const fits = boot([guests.STRAY_DMA!, '--memory', '512M', '--max-insns', '2000000']);
+    expect(fits.status, fits.stderr).toBe(124);
   });
 
   it('an endless loop: the --max-insns budget ends it (exit status 124) with the loop in the dump', () => {

@@ -107,7 +107,7 @@ export function register(program: Command): void {
       // A console that did not end its last line would glue the verdict to it.
       const last = result.console.at(-1);
       const sep = last !== undefined && last !== 0x0a ? '\n' : '';
-      const showRegisters = v.registers !== undefined && (v.kind === 'fault' || v.kind === 'budget-exhausted' || v.kind === 'halted-forever');
+      const showRegisters = v.registers !== undefined && (v.kind === 'fault' || v.kind === 'stray-dma' || v.kind === 'budget-exhausted' || v.kind === 'halted-forever');
       process.stderr.write(`${sep}nova-image boot: path=${result.path} ${describeVerdict(v)}\n${showRegisters ? v.registers + '\n' : ''}`);
       process.exitCode = v.exitStatus;
     });

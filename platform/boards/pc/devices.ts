@@ -13,7 +13,7 @@ import type { PhysicalBus, RamRegion } from '../../memory/bus.js';
 import { DEFAULT_EPOCH_SECONDS, type VirtualClock } from '../../time/clock.js';
 import { AcpiPm } from '../../devices/acpi-pm.js';
 import { CmosRtc } from '../../devices/cmos-rtc.js';
-import { DmaController, NO_IOMMU, type DmaTranslation } from '../../devices/dma.js';
+import { DmaController, NO_IOMMU, type DmaRecord, type DmaTranslation } from '../../devices/dma.js';
 import { Hpet } from '../../devices/hpet.js';
 import { IoApic, type IoApicMessage } from '../../devices/ioapic.js';
 import { SharedIrqLine } from '../../devices/irq.js';
@@ -44,6 +44,8 @@ export interface PcWiring {
   readonly onDebugExit?: (code: number, value: number) => void;
   readonly onPowerOff?: () => void;
   readonly onReset?: (kind: ResetKind) => void;
+  /** A device's DMA aimed at something that is not RAM (platform/devices/dma.ts). */
+  readonly onStrayDma?: (record: DmaRecord) => void;
 }
 
 export interface PcDevices {
@@ -146,7 +148,7 @@ export function attachPcDevices(board: PcBoard, w: PcWiring): PcDevices {
   w.bus.addMmio('ecam', board.ecam.base, board.ecam.size, pci.ecamHandler());
   w.bus.addMmio('pci-mmio32', board.pciMmio32.base, board.pciMmio32.end - board.pciMmio32.base, pci.mmioWindowHandler(board.pciMmio32.base));
 
-  const dma = new DmaController(w.bus, w.clock, w.dmaTranslation ?? NO_IOMMU);
+  const dma = new DmaController(w.bus, w.clock, w.dmaTranslation ?? NO_IOMMU, w.onStrayDma);
   const hostBridge = new Q35HostBridge(fn(board, 'host-bridge'), board.ecam.base);
   const lpc = new Ich9LpcBridge(fn(board, 'lpc-bridge'), board.acpiPm.base);
   const eduDesc = fn(board, 'edu');
