@@ -1,11 +1,14 @@
 /**
  * Behaviour QEMU cannot serve as the oracle for (our verdicts, deterministic time, the interrupt hook) and
- * SDM rules where QEMU 7.2 TCG deviates (unknown MSRs, non-canonical stack, IDT error codes). Machine code is
+ * SDM rules where QEMU 7.2 TCG deviates (unknown MSRs, non-canonical stack, IDT error codes, reserved-bit
+ * #PF error codes, SMAP for implicit accesses with AC=1, canonical checks of SYSRET and WRMSR). Machine code is
  * written as bytes with the assembly beside it.
  */
 import { describe, expect, it } from 'vitest';
 import { TestMachine } from '../../dist/platform/cpu/x86_64/test-machine.js';
-import type { X86Cpu } from '../../dist/platform/cpu/x86_64/cpu.js';
+import { GUEST_FAULT, type X86Cpu } from '../../dist/platform/cpu/x86_64/cpu.js';
+import { LocalApic } from '../../dist/platform/devices/lapic.js';
+import { VirtualClock } from '../../dist/platform/time/clock.js';
 
 const CODE = 0x200000;
 const IDT = 0x10000;
@@ -133,6 +136,18 @@ describe('x86-64 CPU model', () => {
     expect(m.cpu.rip).toBe(HANDLER + 1);
   });
 
+  it('LTR of a 16-byte TSS descriptor with a higher-half base keeps the base exact', () => {
+    // mov eax, 0x18 ; ltr ax ; hlt      (GDT of the test machine at 0x7000; TSS base 0xffff800000001234)
+    const m = machine([0xb8, 0x18, 0, 0, 0, 0x0f, 0x00, 0xd8, 0xf4]);
+    m.bus.write32(0x7018, 0x12340067); // limit 0x67, base 15:0 = 0x1234
+    m.bus.write32(0x701c, 0x00008900); // base 23:16 = 0, type 9 (available 64-bit TSS), P, base 31:24 = 0
+    m.bus.write32(0x7020, 0xffff8000); // base 63:32
+    m.bus.write32(0x7024, 0);
+    m.cpu.gdtrLimit = 0x27;
+    expect(m.run(10).reason).toBe('halted');
+    expect(BigInt.asUintN(64, BigInt(m.cpu.trBase))).toBe(0xffff800000001234n);
+  });
+
   it('a reserved CR4 bit raises #GP(0)', () => {
     // mov rax, 1<<40 ; mov cr4, rax
     const m = machine([0x48, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0x0f, 0x22, 0xe0]);
@@ -228,6 +243,290 @@ describe('x86-64 CPU model', () => {
     const m = machine([0xc6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x05, 0xb0, 0x00, 0xf4]);
     m.run(10);
     expect(m.cpu.lo[0]! & 0xff).toBe(5);
+  });
+});
+
+/** Switches a `machine()` to 5-level paging: PML5[0] and PML5[1] (linear 2^48) both reach the identity map. */
+const PML5 = 0x8000;
+function fiveLevel(m: TestMachine): void {
+  m.bus.writeBytes(PML5, new Uint8Array(4096));
+  m.bus.write32(PML5, 0x1000 | 7);
+  m.bus.write32(PML5 + 8, 0x1000 | 7);
+  m.cpu.cr4 |= 0x1000; // LA57
+  m.cpu.cr3 = PML5;
+  m.cpu.flushTlb();
+}
+
+/** mov rax, imm64 (imm64 as a bigint). */
+function movRax(v: bigint): number[] {
+  const b = [0x48, 0xb8];
+  for (let i = 0n; i < 8n; i++) b.push(Number((BigInt.asUintN(64, v) >> (8n * i)) & 0xffn));
+  return b;
+}
+
+describe('x86-64 CPU: 5-level paging and SMAP corners (SDM rules QEMU 7.2 TCG does not follow, model limits, CPUID)', () => {
+  it('CPUID reports LA57 (7.0 ECX[16]), SMAP (7.0 EBX[20]) and 57 linear address bits', () => {
+    const m = machine([0x0f, 0xa2, 0xf4]);
+    m.cpu.lo[0] = 7;
+    m.cpu.lo[1] = 0;
+    m.run(10);
+    expect((m.cpu.lo[1]! >>> 16) & 1).toBe(1);
+    expect((m.cpu.lo[3]! >>> 20) & 1).toBe(1);
+    expect((m.cpu.lo[3]! >>> 7) & 1).toBe(1); // SMEP
+    const e = machine([0x0f, 0xa2, 0xf4]);
+    e.cpu.lo[0] = 0x80000008 | 0;
+    e.run(10);
+    expect((e.cpu.lo[0]! >>> 8) & 0xff).toBe(57);
+  });
+
+  it('a PML5 entry with PS set is a reserved-bit #PF with error code P|RSVD = 9 (QEMU 7.2 reports 8, without P)', () => {
+    // SDM vol. 3, 4.7: reserved-bit violations are reported with P=1 (the entry was present)
+    const m = machine([...movRax(0x0003000000000008n), 0x8a, 0x00]); // mov al, [rax]
+    fiveLevel(m);
+    m.bus.write32(PML5 + 3 * 8, 0x1000 | 0x87);
+    m.run(10);
+    expect(frame(m.cpu, true)).toEqual({ error: 9, rip: CODE + 10 });
+    expect(m.cpu.cr2).toBe(0x0003000000000008);
+  });
+
+  it('5-level: a stack access at a 57-bit non-canonical address is #SS(0) (QEMU raises #GP); 2^48 works', () => {
+    // mov rsp, 0x0100000000001000 ; push rax    (handler on IST1)
+    const m = machine([0x48, 0xbc, 0x00, 0x10, 0, 0, 0, 0, 0x00, 0x01, 0x50]);
+    fiveLevel(m);
+    const tss = 0x20000;
+    m.bus.write32(tss + 0x24, 0x380000);
+    m.cpu.trBase = tss;
+    m.cpu.trLimit = 0x67;
+    m.bus.write32(IDT + 12 * 16 + 4, (HANDLER & 0xffff0000) | 0x8e01);
+    m.run(10);
+    expect(m.cpu.regNum(4)).toBe(0x380000 - 48);
+    expect(frame(m.cpu, true)).toEqual({ error: 0, rip: CODE + 10 });
+    // mov rsp, 0x0001000000001000 ; mov eax, 0x1234567 ; push rax ; hlt  -> lands at physical 0xff8
+    const n = machine([0x48, 0xbc, 0x00, 0x10, 0, 0, 0, 0, 0x01, 0x00, 0xb8, 0x67, 0x45, 0x23, 0x01, 0x50, 0xf4]);
+    fiveLevel(n);
+    expect(n.run(10).reason).toBe('halted');
+    expect(n.cpu.rip).toBe(CODE + 17);
+    expect(n.bus.read32(0xff8)).toBe(0x1234567);
+    expect(n.cpu.regNum(4)).toBe(2 ** 48 + 0xff8);
+  });
+
+  it('5-level: a canonical address beyond +-2^53 ends the run with an "unimplemented" verdict (model limit)', () => {
+    const m = machine([...movRax(0x0040000000000000n), 0x8a, 0x00]);
+    fiveLevel(m);
+    const r = m.run(10);
+    expect(r.reason).toBe('unimplemented');
+    expect(r.message).toContain('beyond +-2^53');
+    expect(r.message).toContain('20000a');
+  });
+
+  it('SYSRET checks RCX against the current paging mode: 2^48 is #GP(0) at CPL 0 with 4-level (QEMU 7.2 returns to CPL 3 and faults there), a valid return with 5-level', () => {
+    // mov rcx, 0x0001000000200100 ; mov r11, 2 ; sysretq
+    const code = [0x48, 0xb9, 0x00, 0x01, 0x20, 0x00, 0x00, 0x00, 0x01, 0x00, 0x49, 0xc7, 0xc3, 0x02, 0, 0, 0, 0x48, 0x0f, 0x07];
+    const four = machine(code);
+    four.cpu.msr.write(0xc0000081, 0, (0x18 << 16) | 0x08);
+    four.run(10);
+    expect(four.cpu.cpl).toBe(0);
+    expect(frame(four.cpu, true)).toEqual({ error: 0, rip: CODE + 17 });
+    const five = machine(code);
+    five.cpu.msr.write(0xc0000081, 0, (0x18 << 16) | 0x08);
+    fiveLevel(five);
+    expect(five.run(3).reason).toBe('budget');
+    expect(five.cpu.cpl).toBe(3);
+    expect(five.cpu.rip).toBe(2 ** 48 + 0x200100);
+  });
+
+  it('IRETQ to a non-canonical RIP is #GP(0) at the IRET, before any state changes (SDM; QEMU 7.2 faults at the target); 2^47 is fine with 5-level', () => {
+    const frameAt = (m: TestMachine): void => {
+      const sp = 0x2ff000;
+      m.cpu.setRegNum(4, sp);
+      const q = [0, 0x8000, 0x08, 0, 2, 0, 0x300000, 0, 0x10, 0]; // rip 2^47, cs, rflags, rsp, ss
+      q.forEach((v, i) => m.bus.write32(sp + i * 4, v));
+    };
+    const four = machine([0x48, 0xcf]); // iretq
+    frameAt(four);
+    four.run(10);
+    expect(frame(four.cpu, true)).toEqual({ error: 0, rip: CODE });
+    const five = machine([0x48, 0xcf]);
+    frameAt(five);
+    fiveLevel(five);
+    five.run(10);
+    // canonical now: the IRET completes and the fetch at 2^47 (PML4 slot 256, not present) page-faults
+    expect(five.cpu.cr2).toBe(2 ** 47);
+    expect(frame(five.cpu, true)).toEqual({ error: 0x10, rip: 0 }); // instruction fetch; RIP 2^47: low half 0
+    expect(five.cpu.bus.read32(five.cpu.regNum(4) + 12)).toBe(0x8000); // RIP high half
+  });
+
+  it('WRMSR FS_BASE checks 57-bit canonicality whatever CR4.LA57 is (Intel 5-level paging white paper 2.6; QEMU 7.2 accepts any value)', () => {
+    // mov ecx, 0xc0000100 ; mov edx, 0x01000000 ; xor eax, eax ; wrmsr   (bit 56 set: not canonical)
+    const m = machine([0xb9, 0x00, 0x01, 0x00, 0xc0, 0xba, 0x00, 0x00, 0x00, 0x01, 0x31, 0xc0, 0x0f, 0x30]);
+    m.run(10);
+    expect(frame(m.cpu, true)).toEqual({ error: 0, rip: CODE + 12 });
+    // 2^48 is canonical at 57 bits: accepted with 4-level paging
+    const n = machine([0xb9, 0x00, 0x01, 0x00, 0xc0, 0xba, 0x00, 0x00, 0x01, 0x00, 0x31, 0xc0, 0x0f, 0x30, 0xf4]);
+    expect(n.run(10).reason).toBe('halted');
+    expect(n.cpu.segBase[4]).toBe(2 ** 48);
+  });
+
+  it('with la57Supported off (a board option): no LA57 in CPUID, 48 linear bits, 48-bit canonical MSR checks', () => {
+    const c = machine([0x0f, 0xa2, 0xf4]);
+    c.cpu.la57Supported = false;
+    c.cpu.lo[0] = 7;
+    c.cpu.lo[1] = 0;
+    c.run(10);
+    expect((c.cpu.lo[1]! >>> 16) & 1).toBe(0);
+    expect((c.cpu.lo[3]! >>> 20) & 1).toBe(1); // SMAP stays
+    const e = machine([0x0f, 0xa2, 0xf4]);
+    e.cpu.la57Supported = false;
+    e.cpu.lo[0] = 0x80000008 | 0;
+    e.run(10);
+    expect((e.cpu.lo[0]! >>> 8) & 0xff).toBe(48);
+    // WRMSR FS_BASE = 2^48: #GP(0) now
+    const n = machine([0xb9, 0x00, 0x01, 0x00, 0xc0, 0xba, 0x00, 0x00, 0x01, 0x00, 0x31, 0xc0, 0x0f, 0x30, 0xf4]);
+    n.cpu.la57Supported = false;
+    n.run(10);
+    expect(frame(n.cpu, true)).toEqual({ error: 0, rip: CODE + 12 });
+  });
+
+  it('SMAP: an implicit supervisor access (descriptor read from an LDT on a user page) faults at CPL 0 even with AC=1', () => {
+    // SDM vol. 3, 4.6.1: "If EFLAGS.AC = 0 or the access is implicit, data may not be read from any user-mode
+    // address". QEMU 7.2 lets implicit accesses at CPL < 3 through when AC=1, so this is not differential.
+    // stac ; mov eax, 0x0c ; mov ds, eax ; hlt       (LDT selector 1, RPL 0)
+    const code = [0x0f, 0x01, 0xcb, 0xb8, 0x0c, 0x00, 0x00, 0x00, 0x8e, 0xd8, 0xf4];
+    const setup = (m: TestMachine): void => {
+      m.bus.write32(0x3000, 0x83); // PD[0], PD[1] (IDT, GDT, code, stack, handler): supervisor
+      m.bus.write32(0x3008, 0x200083);
+      m.bus.write32(0x400008, 0x0000ffff); // LDT at 4 MiB (a user page): a DPL-0 data descriptor
+      m.bus.write32(0x40000c, 0x00cf9300);
+      m.cpu.ldtrBase = 0x400000;
+      m.cpu.ldtrLimit = 15;
+      m.cpu.cr4 |= 0x200000; // SMAP
+      m.cpu.flushTlb();
+    };
+    const m = machine(code);
+    setup(m);
+    m.run(10);
+    expect(frame(m.cpu, true)).toEqual({ error: 1, rip: CODE + 8 });
+    expect(m.cpu.cr2).toBe(0x400008);
+    // the same data as an explicit access with AC=1 is allowed: stac ; mov eax, [0x400008] ; hlt
+    const n = machine([0x0f, 0x01, 0xcb, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x40, 0x00, 0xf4]);
+    setup(n);
+    expect(n.run(10).reason).toBe('halted');
+    expect(n.cpu.rip).toBe(CODE + 11);
+    expect(n.cpu.lo[0]! >>> 0).toBe(0xffff);
+    // and without SMAP the descriptor load succeeds
+    const o = machine(code);
+    setup(o);
+    o.cpu.cr4 &= ~0x200000;
+    expect(o.run(10).reason).toBe('halted');
+    expect(o.cpu.segSel[3]).toBe(0x0c);
+  });
+});
+
+describe('x86-64 CPU: SMAP and event delivery', () => {
+  /**
+   * CPL 3 code at CODE runs `int3` through a DPL-3 gate; RSP0 (TSS) points into a user page (4-6 MiB), the
+   * #PF gate uses IST1 on a supervisor page. Only PD[0] (IDT, GDT, TSS, IST stack) is supervisor.
+   */
+  function userInt3(smap: boolean): TestMachine {
+    const m = machine([0xcc, 0xf4]);
+    m.bus.write32(0x3000, 0x83); // PD[0]: supervisor
+    m.bus.write32(0x7018, 0x0000ffff); // 0x18: 64-bit user code
+    m.bus.write32(0x701c, 0x00affb00);
+    m.bus.write32(0x7020, 0x0000ffff); // 0x20: user data
+    m.bus.write32(0x7024, 0x00cff300);
+    m.cpu.gdtrLimit = 0x27;
+    const tss = 0x20000;
+    m.bus.write32(tss + 4, 0x500000); // RSP0: a user page
+    m.bus.write32(tss + 0x24, 0x1f0000); // IST1: a supervisor page
+    m.cpu.trBase = tss;
+    m.cpu.trLimit = 0x67;
+    m.bus.write32(IDT + 3 * 16 + 4, (HANDLER & 0xffff0000) | 0xee00); // #BP: DPL 3
+    m.bus.write32(IDT + 14 * 16 + 4, (HANDLER & 0xffff0000) | 0x8e01); // #PF: IST1
+    m.cpu.segSel[1] = 0x1b;
+    m.cpu.segAttr[1] = 0xafb;
+    m.cpu.segSel[2] = 0x23;
+    m.cpu.segAttr[2] = 0xcf3;
+    m.cpu.cpl = 3;
+    m.cpu.updateMode();
+    m.cpu.setFlags(0x40002); // AC=1: it must not matter for the implicit pushes
+    if (smap) m.cpu.cr4 |= 0x200000;
+    m.cpu.flushTlb();
+    return m;
+  }
+
+  it('pushes of a privilege-raising delivery are implicit supervisor accesses: SMAP refuses a user-page RSP0 even with AC=1', () => {
+    // (t-smap checks the same against QEMU; here also the frame on IST1 and the RSP0 variant without SMAP)
+    const m = userInt3(true);
+    expect(m.run(10).reason).toBe('halted');
+    expect(m.cpu.regNum(4)).toBe(0x1f0000 - 48);
+    expect(frame(m.cpu, true)).toEqual({ error: 3, rip: CODE }); // P|W, supervisor; restarts the INT3
+    expect(m.cpu.cr2).toBe(0x500000 - 8);
+    const n = userInt3(false);
+    expect(n.run(10).reason).toBe('halted');
+    expect(n.cpu.regNum(4)).toBe(0x500000 - 40);
+    expect(frame(n.cpu, false).rip).toBe(CODE + 1);
+  });
+});
+
+describe('x86-64 CPU: x2APIC MSRs reach the connected local APIC', () => {
+  // mov ecx,0x1b; rdmsr; or eax,0x400; wrmsr          (IA32_APIC_BASE.EXTD: x2APIC mode)
+  // mov ecx,0x802; rdmsr; mov ebx,eax                  (x2APIC ID)
+  // mov ecx,0x808; mov eax,0x20; xor edx,edx; wrmsr    (TPR = 0x20)
+  // xor eax,eax; rdmsr; mov esi,eax                    (TPR read back)
+  // mov ecx,0x80b; mov eax,1; wrmsr                    (EOI with a non-zero value: #GP(0))
+  const code = [
+    0xb9, 0x1b, 0, 0, 0, 0x0f, 0x32, 0x0d, 0x00, 0x04, 0, 0, 0x0f, 0x30,
+    0xb9, 0x02, 0x08, 0, 0, 0x0f, 0x32, 0x89, 0xc3,
+    0xb9, 0x08, 0x08, 0, 0, 0xb8, 0x20, 0, 0, 0, 0x31, 0xd2, 0x0f, 0x30,
+    0x31, 0xc0, 0x0f, 0x32, 0x89, 0xc6,
+    0xb9, 0x0b, 0x08, 0, 0, 0xb8, 0x01, 0, 0, 0, 0x0f, 0x30,
+  ];
+
+  it('without an APIC: CPUID does not report x2APIC and setting EXTD is #GP(0)', () => {
+    const m = machine(code);
+    m.run(20);
+    expect(frame(m.cpu, true)).toEqual({ error: 0, rip: CODE + 12 });
+    const c = machine([0x0f, 0xa2, 0xf4]);
+    c.cpu.lo[0] = 1;
+    c.run(10);
+    expect((c.cpu.lo[1]! >>> 21) & 1).toBe(0);
+  });
+
+  it('with an APIC: CPUID reports x2APIC; after EXTD, RDMSR/WRMSR 0x800-0x8ff reach its registers', () => {
+    const lapic = new LocalApic(5, new VirtualClock());
+    const c = machine([0x0f, 0xa2, 0xf4]);
+    c.cpu.apic = lapic;
+    c.cpu.lo[0] = 1;
+    c.run(10);
+    expect((c.cpu.lo[1]! >>> 21) & 1).toBe(1);
+    // in xAPIC mode the x2APIC MSRs do not exist
+    const x = machine([0xb9, 0x02, 0x08, 0, 0, 0x0f, 0x32]);
+    x.cpu.apic = lapic;
+    x.run(10);
+    expect(frame(x.cpu, true)).toEqual({ error: 0, rip: CODE + 5 });
+    const m = machine(code);
+    m.cpu.apic = lapic;
+    m.run(30);
+    expect(lapic.x2apic).toBe(true);
+    expect(m.cpu.lo[3]).toBe(5);
+    expect(m.cpu.lo[6]).toBe(0x20);
+    expect(lapic.read(0x080)).toBe(0x20); // the same TPR through the xAPIC register window
+    expect(frame(m.cpu, true)).toEqual({ error: 0, rip: CODE + 53 });
+    // x2APIC -> xAPIC directly is an invalid transition
+    let thrown: unknown;
+    try {
+      m.cpu.msr.write(0x1b, 0xfee00800, 0);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBe(GUEST_FAULT);
+    expect(lapic.x2apic).toBe(true);
+    // through "disabled" it is allowed
+    m.cpu.msr.write(0x1b, 0xfee00000, 0);
+    expect(lapic.hardwareEnabled).toBe(false);
+    m.cpu.msr.write(0x1b, 0xfee00800, 0);
+    expect(lapic.hardwareEnabled).toBe(true);
+    expect(lapic.x2apic).toBe(false);
   });
 });
 

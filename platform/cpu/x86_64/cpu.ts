@@ -6,7 +6,10 @@
  * - a 64-bit GPR is two Int32Array halves (`lo`, `hi`); values travel through the operand helpers as an
  *   unsigned low half (the return value) and an unsigned high half left in `vhi`.
  * - RIP and linear addresses are Numbers: in long mode a canonical address is a signed value in
- *   [-2^47, 2^47), which a double holds exactly; in legacy modes they are unsigned 32-bit.
+ *   [-2^47, 2^47) (4-level paging), which a double holds exactly; in legacy modes they are unsigned 32-bit.
+ *   With 5-level paging (CR4.LA57) canonical addresses span [-2^56, 2^56); the model represents the part
+ *   within [-2^53, 2^53) (PML5 slots 0-31 and 480-511) and ends the run with a NotImplementedError verdict
+ *   when a guest uses a canonical address beyond it (a double cannot hold it exactly).
  * - physical addresses are Numbers below 2^52.
  */
 import { type PhysicalBus, PAGE_SIZE, type RamRegion, BusError } from '../../memory/bus.js';
@@ -16,9 +19,10 @@ import { BASE_RIP, type Handler, type Insn, K, SEG_CS, SEG_DS, SEG_ES, SEG_FS, S
 import { AC, CF, DF, ID, IF, IOPL, LazyOp, NT, OF, PARITY, PF, RF, SF, TF, VM, ZF, AF } from './flags.js';
 import { HANDLERS } from './handlers.js';
 import { type CompiledBlock, COMPILE_THRESHOLD, compileBlock } from './block-compiler.js';
-import { MsrFile } from './msr.js';
+import { MsrFile, type X2ApicMsrTarget } from './msr.js';
 import { NotImplementedError } from '../../../common/errors.js';
 import {
+  canonicalState57,
   CR0_CD,
   CR0_ET,
   CR0_NW,
@@ -29,6 +33,7 @@ import {
   CR4_PAE,
   CR4_PCIDE,
   CR4_PSE,
+  CR4_SMAP,
   CR4_SMEP,
   CR4_SUPPORTED,
   EFER_LMA,
@@ -59,7 +64,9 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
-const CANON_LIMIT = 140737488355328; // 2^47
+const CANON_LIMIT = 140737488355328; // 2^47: canonical with 4-level and 5-level paging
+const LA57_EXACT_LIMIT = 9007199254740992; // 2^53: 57-bit canonical addresses the model represents
+const CANON57_LIMIT = 72057594037927936; // 2^56
 const MAX_BLOCK = 64;
 const BLOCK_CACHE_SIZE = 8192;
 
@@ -194,6 +201,14 @@ export class X86Cpu {
   private readonly pendingIrq = new Uint32Array(8);
   private pendingIrqCount = 0;
   interruptSource: InterruptSource | null = null;
+  /**
+   * 5-level paging is part of the CPU model (CPUID.7.0:ECX.LA57, 57 linear-address bits, CR4.LA57, 57-bit
+   * canonical checks on state loads). A board may turn it off before the guest runs, e.g. for a Linux that
+   * would otherwise switch to 5-level paging and place its direct map beyond +-2^53 (see the header).
+   */
+  la57Supported = true;
+  /** The board's local APIC for the x2APIC MSRs 0x800-0x8ff and IA32_APIC_BASE.EN/EXTD (msr.ts). */
+  apic: X2ApicMsrTarget | null = null;
   /**
    * Checked before every block with the RIP about to run (HLE firmware trap addresses are function entry
    * points, so they always start a block). Returning true means the hook serviced that address: it may have
@@ -570,7 +585,7 @@ export class X86Cpu {
         hi = (hi + carry) | 0;
       }
       const exact = hi * TWO32 + lo;
-      if (exact >= CANON_LIMIT || exact < -CANON_LIMIT) this.fault(d.seg === SEG_SS ? VEC_SS : VEC_GP, 0);
+      if (exact >= CANON_LIMIT || exact < -CANON_LIMIT) return this.canonicalWide(exact, d.seg === SEG_SS ? VEC_SS : VEC_GP);
       return exact;
     }
     off = d.disp;
@@ -582,6 +597,19 @@ export class X86Cpu {
       return (off + this.segBase[d.seg]!) >>> 0;
     }
     return ((off & 0xffff) + this.segBase[d.seg]!) >>> 0;
+  }
+
+  /**
+   * The memory operand's linear address, or NaN where `ea` would fault for a non-canonical address (or stop
+   * for a canonical 5-level one beyond +-2^53, which no TLB entry can hold): for INVLPG, a no-op then.
+   */
+  eaQuiet(d: Insn): number {
+    try {
+      return this.ea(d);
+    } catch (e) {
+      if (e === GUEST_FAULT || e instanceof NotImplementedError) return NaN;
+      throw e;
+    }
   }
 
   /** Reads operand 1/2/3 according to its kind. */
@@ -622,6 +650,45 @@ export class X86Cpu {
     return this.cpl === 3 && !this.systemAccess;
   }
 
+  /**
+   * May this data access use a TLB entry of a user page without a page walk? User accesses may; supervisor
+   * accesses only while SMAP cannot refuse them: CR4.SMAP clear, or an explicit access (CPL < 3, not on
+   * behalf of the system) with EFLAGS.AC set (SDM vol. 3, 4.6.1). The walk (checkAccess) raises the #PF.
+   */
+  private userPageOk(): boolean {
+    return (this.cr4 & CR4_SMAP) === 0 || (!this.systemAccess && (this.cpl === 3 || (this.flagBits & AC) !== 0));
+  }
+
+  /**
+   * Canonical check of a value loaded into state that holds a linear address (MSRs, WRFSBASE): at the CPU's
+   * maximum linear-address width (arch.ts, canonicalState57), 48 bits without LA57. NaN when not canonical.
+   */
+  canonicalState(lo: number, hi: number): number {
+    if (this.la57Supported) return canonicalState57(lo, hi);
+    const v = (hi | 0) * TWO32 + (lo >>> 0);
+    return v >= CANON_LIMIT || v < -CANON_LIMIT ? NaN : v;
+  }
+
+  /** 5-level paging is in use (CR4.LA57 counts only in IA-32e mode). */
+  la57Active(): boolean {
+    return (this.cr4 & CR4_LA57) !== 0 && (this.efer & EFER_LMA) !== 0;
+  }
+
+  /**
+   * The canonical check for a 64-bit linear address outside [-2^47, 2^47) (already reduced modulo 2^64):
+   * non-canonical with 4-level paging; with 5-level paging canonical below 2^56 in magnitude, and usable by
+   * this model below 2^53 (see the header comment). Returns the address or raises `vector`(0).
+   */
+  canonicalWide(v: number, vector: number): number {
+    if (!this.la57Active() || v >= CANON57_LIMIT || v < -CANON57_LIMIT) this.fault(vector, 0);
+    if (v >= LA57_EXACT_LIMIT || v < -LA57_EXACT_LIMIT) {
+      throw new NotImplementedError(
+        `5-level paging: the canonical linear address ${v < 0 ? '-' : ''}0x${Math.abs(v).toString(16)} lies beyond +-2^53, which this CPU model does not represent`,
+      );
+    }
+    return v;
+  }
+
   readMem(lin: number, size: number): number {
     switch (size) {
       case 1: this.vhi = 0; return this.read8(lin);
@@ -651,7 +718,7 @@ export class X86Cpu {
   read8(lin: number): number {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
-    if (this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] || !this.isUser())) {
+    if (this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] ? this.userPageOk() : !this.isUser())) {
       return this.tlbBytes[0]![i]![this.tlbOff[0]![i]! + (lin & 0xfff)]!;
     }
     return this.slowRead(lin, 1);
@@ -661,7 +728,7 @@ export class X86Cpu {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
     const po = lin & 0xfff;
-    if (po <= 0xffe && this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] || !this.isUser())) {
+    if (po <= 0xffe && this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] ? this.userPageOk() : !this.isUser())) {
       return this.tlbView[0]![i]!.getUint16(this.tlbOff[0]![i]! + po, true);
     }
     if (po > 0xffe) return this.read8(lin) | (this.read8(lin + 1) << 8);
@@ -672,7 +739,7 @@ export class X86Cpu {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
     const po = lin & 0xfff;
-    if (po <= 0xffc && this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] || !this.isUser())) {
+    if (po <= 0xffc && this.tlbTag[0]![i] === vpn && (this.tlbUser[0]![i] ? this.userPageOk() : !this.isUser())) {
       return this.tlbView[0]![i]!.getUint32(this.tlbOff[0]![i]! + po, true);
     }
     if (po > 0xffc) return (this.read16(lin) | (this.read16(lin + 2) << 16)) >>> 0;
@@ -682,7 +749,7 @@ export class X86Cpu {
   write8(lin: number, v: number): void {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
-    if (this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] || !this.isUser())) {
+    if (this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] ? this.userPageOk() : !this.isUser())) {
       this.tlbBytes[1]![i]![this.tlbOff[1]![i]! + (lin & 0xfff)] = v;
       return;
     }
@@ -693,7 +760,7 @@ export class X86Cpu {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
     const po = lin & 0xfff;
-    if (po <= 0xffe && this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] || !this.isUser())) {
+    if (po <= 0xffe && this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] ? this.userPageOk() : !this.isUser())) {
       this.tlbView[1]![i]!.setUint16(this.tlbOff[1]![i]! + po, v, true);
       return;
     }
@@ -710,7 +777,7 @@ export class X86Cpu {
     const vpn = Math.floor(lin / PAGE_SIZE);
     const i = vpn & TLB_MASK;
     const po = lin & 0xfff;
-    if (po <= 0xffc && this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] || !this.isUser())) {
+    if (po <= 0xffc && this.tlbTag[1]![i] === vpn && (this.tlbUser[1]![i] ? this.userPageOk() : !this.isUser())) {
       this.tlbView[1]![i]!.setUint32(this.tlbOff[1]![i]! + po, v, true);
       return;
     }
@@ -798,6 +865,8 @@ export class X86Cpu {
 
   /** Translates a linear address for an access, filling the TLB; raises #PF on a violation. */
   translate(lin: number, access: number): number {
+    // every 64-bit access reaches here canonical-checked except string operands: check them here (slow path)
+    if ((lin >= CANON_LIMIT || lin < -CANON_LIMIT) && this.efer & EFER_LMA) this.canonicalWide(lin, VEC_GP);
     const user = this.isUser();
     let phys: number;
     let userOk = 1;
@@ -904,10 +973,10 @@ export class X86Cpu {
     let table: number;
     let level: number;
     if (this.efer & EFER_LMA) {
-      if (this.cr4 & CR4_LA57) throw new NotImplementedError('5-level paging (CR4.LA57) is not implemented');
       table = this.cr3 - (this.cr3 % PAGE_SIZE);
       table = table % 4503599627370496; // bits 51:12
-      level = 4;
+      // CR3 points at the PML5 table with CR4.LA57 (SDM vol. 3, 4.5): one more level above the PML4
+      level = this.cr4 & CR4_LA57 ? 5 : 4;
     } else {
       // PAE: the PDPT is 32-byte aligned at CR3
       const l = lin >>> 0;
@@ -931,7 +1000,8 @@ export class X86Cpu {
       rw &= (elo >> 1) & 1;
       nx |= ehi >>> 31;
       const leaf = level === 1 || (elo & 0x80 && level <= 3);
-      if (elo & 0x80 && level === 4) this.pageFault(lin, true, access, user, true);
+      // PS is reserved in PML4 and PML5 entries
+      if (elo & 0x80 && level >= 4) this.pageFault(lin, true, access, user, true);
       if (!leaf) {
         if (!(elo & 0x20)) this.writePteLo(addr, elo | 0x20);
         table = (ehi & 0xfffff) * TWO32 + ((elo & 0xfffff000) >>> 0);
@@ -956,6 +1026,11 @@ export class X86Cpu {
     if (access === ACC_WRITE && !rw && (user || this.cr0 & CR0_WP)) this.pageFault(lin, true, access, user, false);
     if (access === ACC_EXEC && nx) this.pageFault(lin, true, access, user, false);
     if (access === ACC_EXEC && !user && us && this.cr4 & CR4_SMEP) this.pageFault(lin, true, access, user, false);
+    // SMAP: supervisor data accesses to user pages, unless explicit (CPL < 3, not a system-structure access)
+    // with EFLAGS.AC = 1 (SDM vol. 3, 4.6.1)
+    if (access !== ACC_EXEC && !user && us && this.cr4 & CR4_SMAP && (this.systemAccess || this.cpl === 3 || !(this.flagBits & AC))) {
+      this.pageFault(lin, true, access, user, false);
+    }
   }
 
   // =====================================================================================================
@@ -966,7 +1041,7 @@ export class X86Cpu {
     if (this.stackSize === 8) {
       if (off >= CANON_LIMIT || off < -CANON_LIMIT) {
         off = wrap64(off);
-        if (off >= CANON_LIMIT || off < -CANON_LIMIT) this.fault(VEC_SS, 0);
+        if (off >= CANON_LIMIT || off < -CANON_LIMIT) off = this.canonicalWide(off, VEC_SS);
       }
       return off;
     }
@@ -1028,7 +1103,7 @@ export class X86Cpu {
       if (this.codeBits !== 64) target = target >>> 0;
       if (target >= CANON_LIMIT || target < -CANON_LIMIT) {
         target = wrap64(target);
-        if (target >= CANON_LIMIT || target < -CANON_LIMIT) this.fault(VEC_GP, 0);
+        if (target >= CANON_LIMIT || target < -CANON_LIMIT) target = this.canonicalWide(target, VEC_GP);
       }
     } else if (osize === 4) {
       target = target >>> 0;
@@ -1121,9 +1196,10 @@ export class X86Cpu {
       if (hi & 0x800000) dlimit = dlimit * 4096 + 4095;
       // system descriptors in long mode are 16 bytes (TSS, LDT, call gates)
       if (this.efer & EFER_LMA && !(hi & 0x1000)) {
+        // bits 63:32 taken as signed keep a higher-half base exact (unsigned, the sum would exceed 2^53 and
+        // round: a TSS at 0xffff800000001000 would land on a neighbouring address)
         const hi2 = this.read32(base + off + 8);
-        dbase += hi2 * TWO32;
-        if (dbase >= CANON_LIMIT) dbase = wrap64(dbase);
+        dbase += (hi2 | 0) * TWO32;
       }
       return { base: dbase, limit: dlimit, attr: ((hi >>> 8) & 0xff) | (((hi >>> 20) & 0xf) << 8), lo, hi };
     } finally {
@@ -1237,12 +1313,16 @@ export class X86Cpu {
   }
 
   writeCr4(v: number): void {
-    // bits of features the CPUID model does not advertise (VME, PVI, LA57, VMXE, SMXE, PCIDE, SMEP, SMAP,
-    // PKE, ...) are reserved: #GP(0)
-    if (v & ~CR4_SUPPORTED) this.fault(VEC_GP, 0);
+    // bits of features the CPUID model does not advertise (VME, PVI, UMIP, VMXE, SMXE, PKE, CET, ...) are
+    // reserved: #GP(0)
+    if (v & ~CR4_SUPPORTED || (v & CR4_LA57 && !this.la57Supported)) this.fault(VEC_GP, 0);
     // PCIDE may be set only in long mode with CR3[11:0] = 0 (SDM 4.10.1)
     if (v & CR4_PCIDE && !(this.cr4 & CR4_PCIDE) && (!(this.efer & EFER_LMA) || this.cr3 % PAGE_SIZE !== 0)) this.fault(VEC_GP, 0);
     if (this.efer & EFER_LMA && !(v & CR4_PAE)) this.fault(VEC_GP, 0);
+    // LA57 may change only outside IA-32e mode (SDM vol. 2, MOV to CR4): the paging mode, and with it every
+    // TLB entry and canonical check, can switch only while paging is off, so 4-level and 5-level
+    // translations never meet in the TLB (it is flushed on every CR0/CR4 write anyway)
+    if (this.efer & EFER_LMA && (v ^ this.cr4) & CR4_LA57) this.fault(VEC_GP, 0);
     this.cr4 = v;
     this.flushTlb();
     this.breakBlock = true;
@@ -1316,9 +1396,12 @@ export class X86Cpu {
       else if (newCpl < this.cpl) rsp = this.readTss64(4 + newCpl * 8);
       else rsp = this.regNum(4);
       rsp = Math.floor(rsp / 16) * 16; // the 64-bit frame is 16-byte aligned (SDM vol. 3, 6.14.2)
-      // push the frame on the new stack as a supervisor
+      // push the frame on the new stack as a supervisor; when the event raises the privilege, the pushes
+      // are made on behalf of the system (implicit: SMAP applies whatever EFLAGS.AC says; QEMU agrees)
       const saveCpl = this.cpl;
+      const saveSys = this.systemAccess;
       this.cpl = newCpl;
+      this.systemAccess = newCpl < saveCpl;
       this.stackSize = 8;
       this.setRegNum(4, rsp);
       try {
@@ -1334,6 +1417,8 @@ export class X86Cpu {
         this.hi[4] = oldRspHi;
         this.updateMode();
         throw e;
+      } finally {
+        this.systemAccess = saveSys;
       }
       if (newCpl < saveCpl) {
         this.segSel[SEG_SS] = newCpl;
@@ -1352,18 +1437,27 @@ export class X86Cpu {
         this.cpl = newCpl;
         this.loadSegment(SEG_SS, ss0);
         this.lo[4] = esp0;
+        const saveSys = this.systemAccess;
+        this.systemAccess = true; // implicit pushes, as in the 64-bit case
         try {
           this.push(size, oldSs, 0);
           this.push(size, oldEsp, 0);
+          this.push(size, flags, 0);
+          this.push(size, oldCs, 0);
+          this.push(size, returnRip >>> 0, 0);
+          if (error >= 0) this.push(size, error >>> 0, 0);
         } catch (e) {
           this.cpl = saveCpl;
           throw e;
+        } finally {
+          this.systemAccess = saveSys;
         }
+      } else {
+        this.push(size, flags, 0);
+        this.push(size, oldCs, 0);
+        this.push(size, returnRip >>> 0, 0);
+        if (error >= 0) this.push(size, error >>> 0, 0);
       }
-      this.push(size, flags, 0);
-      this.push(size, oldCs, 0);
-      this.push(size, returnRip >>> 0, 0);
-      if (error >= 0) this.push(size, error >>> 0, 0);
       this.loadCs(sel, cd, newCpl);
       this.rip = offset >>> 0;
     }

@@ -3,8 +3,8 @@
  *
  * It advertises exactly what the interpreter implements: long mode, NX, 1 GiB pages, SYSCALL, RDTSCP,
  * CMOV, CX8/CX16, PAE/PSE/PGE/PAT/MTRR, FXSR, SSE/SSE2 (the move/integer subset compilers emit), POPCNT,
- * LZCNT (ABM), XSAVE (x87|SSE in XCR0), RDRAND/RDSEED, FSGSBASE, SMEP, PCID/INVPCID, APIC. No SSE3+, no AVX, no x2APIC, no
- * VMX. x87 is listed because long mode requires it; executing x87 code ends the run with an "unimplemented"
+ * LZCNT (ABM), XSAVE (x87|SSE in XCR0), RDRAND/RDSEED, FSGSBASE, SMEP, SMAP (STAC/CLAC), 5-level paging (LA57),
+ * PCID/INVPCID, APIC; x2APIC when the board connects its local APIC (X86Cpu.apic). No SSE3+, no AVX, no VMX. x87 is listed because long mode requires it; executing x87 code ends the run with an "unimplemented"
  * verdict. Vendor string "GenuineIntel", family 6 model 0x3a-like signature (SYSENTER/SYSCALL semantics
  * follow Intel in long mode).
  *
@@ -12,12 +12,12 @@
  *   0          max leaf 0xd, vendor
  *   1          signature 0x000306a9; EBX: CLFLUSH 8 qwords, 1 logical CPU, APIC ID 0; ECX/EDX features
  *   4, 0xb     cache/topology: one core, one thread
- *   7.0        EBX: FSGSBASE, SMEP, INVPCID, RDSEED
+ *   7.0        EBX: FSGSBASE, SMEP, INVPCID, RDSEED, SMAP; ECX: LA57 (unless X86Cpu.la57Supported is off)
  *   0xd.0/0xd.1  XSAVE: XCR0 mask 3, sizes 576
  *   0x80000000 max extended 0x80000008
  *   0x80000001 ECX: LAHF, ABM; EDX: SYSCALL, NX, 1GB pages, RDTSCP, LM
  *   0x80000002-4 brand "nova-image virtual x86-64 CPU"
- *   0x80000008 40 physical / 48 linear address bits
+ *   0x80000008 40 physical / 57 linear address bits (48 with la57Supported off)
  */
 import type { X86Cpu } from './cpu.js';
 import { CR4_OSXSAVE } from './arch.js';
@@ -70,7 +70,7 @@ export function cpuid(cpu: X86Cpu): void {
     case 1:
       a = 0x000306a9;
       b = (8 << 8) | (1 << 16);
-      c = ECX1 | (cpu.cr4 & CR4_OSXSAVE ? 1 << 27 : 0);
+      c = ECX1 | (cpu.cr4 & CR4_OSXSAVE ? 1 << 27 : 0) | (cpu.apic ? 1 << 21 : 0); // x2APIC with a board APIC
       d = EDX1;
       break;
     case 4:
@@ -81,7 +81,10 @@ export function cpuid(cpu: X86Cpu): void {
       }
       break;
     case 7:
-      if (sub === 0) b = (1 << 0) | (1 << 7) | (1 << 10) | (1 << 18); // FSGSBASE SMEP INVPCID RDSEED
+      if (sub === 0) {
+        b = (1 << 0) | (1 << 7) | (1 << 10) | (1 << 18) | (1 << 20); // FSGSBASE SMEP INVPCID RDSEED SMAP
+        c = cpu.la57Supported ? 1 << 16 : 0; // LA57
+      }
       break;
     case 0xb:
       if (sub === 0) { a = 0; b = 1; c = 0x100; }
@@ -102,7 +105,7 @@ export function cpuid(cpu: X86Cpu): void {
       a = str4(BRAND, o); b = str4(BRAND, o + 4); c = str4(BRAND, o + 8); d = str4(BRAND, o + 12);
       break;
     }
-    case 0x80000008: a = 0x3028; break;
+    case 0x80000008: a = cpu.la57Supported ? 0x3928 : 0x3028; break;
     default:
       // Intel: leaves above the maximum return the data of the highest basic leaf; we return zeros for
       // unsupported leaves below it and beyond (documented deviation).

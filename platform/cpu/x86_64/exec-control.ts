@@ -218,6 +218,9 @@ const IRET: Handler = (cpu, d) => {
   if (!(desc.attr & 0x18)) cpu.fault(VEC_GP, cs & 0xfffc);
   const long = (cpu.efer & EFER_LMA) !== 0;
   const target = size === 8 ? (ripHi | 0) * TWO32 + ripLo : ripLo;
+  // a return to 64-bit code at a non-canonical RIP is #GP(0) at the IRET, before any state changes (SDM
+  // IRET; 48 or 57 bits by the paging mode)
+  if (long && desc.attr & 0x200 && (target >= 140737488355328 || target < -140737488355328)) cpu.canonicalWide(target, VEC_GP);
   const oldCpl = cpu.cpl;
   if (rpl > cpu.cpl || (long && size === 8)) {
     const sp = cpu.stackRead(size, 3 * size);
@@ -356,7 +359,9 @@ const SYSRET: Handler = (cpu, d) => {
   let target: number;
   if (to64) {
     target = cpu.regNum(1);
-    if (target >= 140737488355328 || target < -140737488355328) cpu.fault(VEC_GP, 0);
+    // RCX must be canonical for the current paging mode (48 bits, or 57 with CR4.LA57): the #GP is taken
+    // at CPL 0, before the return (SDM SYSRET)
+    if (target >= 140737488355328 || target < -140737488355328) target = cpu.canonicalWide(target, VEC_GP);
     setFlatCs(cpu, (base + 16) | 3, 3, true);
   } else {
     target = cpu.lo[1]! >>> 0;

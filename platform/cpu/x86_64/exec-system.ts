@@ -8,7 +8,7 @@ import { CR0_PE, CR0_TS, CR4_FSGSBASE, CR4_OSFXSR, CR4_OSXSAVE, CR4_PCIDE, VEC_G
 import { cpuid } from './cpuid.js';
 import { FXSAVE, XSAVE_HEADER_OFFSET } from './fxsave-layout.js';
 import { type Handler, type Insn, K, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from './insn.js';
-import { CF, IF, IOPL } from './flags.js';
+import { AC, CF, IF, IOPL, VM } from './flags.js';
 
 const TWO32 = 4294967296;
 
@@ -178,7 +178,9 @@ const LMSW: Handler = (cpu, d) => {
 
 const INVLPG: Handler = (cpu, d) => {
   cpu.requireCpl0();
-  cpu.invlpg(cpu.ea(d));
+  // a non-canonical operand makes INVLPG a no-op (SDM INVLPG)
+  const lin = cpu.eaQuiet(d);
+  if (lin === lin) cpu.invlpg(lin);
 };
 
 const CLTS: Handler = (cpu) => {
@@ -187,6 +189,16 @@ const CLTS: Handler = (cpu) => {
 };
 
 const PRIV_NOP: Handler = (cpu) => cpu.requireCpl0();
+
+/**
+ * STAC/CLAC set/clear EFLAGS.AC. #UD at CPL > 0 (and in virtual-8086 mode) and when CPUID does not report
+ * SMAP; our CPUID model always reports it. Allowed in real mode (CPL 0).
+ */
+const smapFlag = (set: boolean): Handler => (cpu) => {
+  if (cpu.cr0 & CR0_PE && (cpu.cpl !== 0 || cpu.flagBits & VM)) cpu.fault(VEC_UD);
+  if (set) cpu.flagBits |= AC;
+  else cpu.flagBits &= ~AC;
+};
 const NOP: Handler = () => {};
 
 const CPUID: Handler = (cpu) => cpuid(cpu);
@@ -250,8 +262,8 @@ const fsgsBase = (seg: number, write: boolean): Handler => (cpu, d) => {
   const size = d.s1;
   if (write) {
     const lo = cpu.readReg(size, d.rm, true);
-    const v = size === 8 ? wrap64((cpu.vhi | 0) * TWO32 + lo) : lo;
-    if (v >= 2 ** 47 || v < -(2 ** 47)) cpu.fault(VEC_GP, 0);
+    const v = size === 8 ? cpu.canonicalState(lo, cpu.vhi) : lo;
+    if (v !== v) cpu.fault(VEC_GP, 0);
     cpu.segBase[seg] = v;
   } else {
     const v = cpu.segBase[seg]!;
@@ -456,7 +468,7 @@ const INVPCID: Handler = (cpu, d) => {
   if (type === 1 || type === 0) {
     // (type 0: the linear address must be canonical)
     const a = (cpu.read32(lin + 12) | 0) * TWO32 + cpu.read32(lin + 8);
-    if (type === 0 && (a >= 2 ** 47 || a < -(2 ** 47))) cpu.fault(VEC_GP, 0);
+    if (type === 0 && (a >= 2 ** 47 || a < -(2 ** 47))) cpu.canonicalWide(wrap64(a), VEC_GP);
   }
   cpu.flushTlb();
 };
@@ -558,8 +570,8 @@ export const SYSTEM_HANDLERS: Record<string, Handler> = {
     if ((cpu.cr0 & (CR0_TS | 2)) === (CR0_TS | 2)) cpu.fault(VEC_NM);
   },
   EMMS: NOP,
-  CLAC: PRIV_NOP,
-  STAC: PRIV_NOP,
+  CLAC: smapFlag(false),
+  STAC: smapFlag(true),
   MONITOR: PRIV_NOP,
   MWAIT: PRIV_NOP,
   FXSAVE: FXSAVE_H,

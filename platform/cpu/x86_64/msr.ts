@@ -3,7 +3,7 @@
  * Values are 32-bit halves; this is a cold path (MSR accesses are rare), so a Map is fine.
  */
 import type { X86Cpu } from './cpu.js';
-import { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, VEC_GP, wrap64 } from './arch.js';
+import { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, VEC_GP } from './arch.js';
 import { SEG_FS, SEG_GS } from './insn.js';
 
 export const MSR_TSC = 0x10;
@@ -33,6 +33,54 @@ export interface MsrValue {
   lo: number;
   hi: number;
 }
+
+/**
+ * The local APIC as the CPU's MSR file sees it: the x2APIC register interface (MSRs 0x800-0x8ff) and the
+ * two IA32_APIC_BASE bits the APIC obeys. A board connects its LAPIC through `X86Cpu.apic`; with one
+ * connected, CPUID reports x2APIC.
+ */
+export interface X2ApicMsrTarget {
+  readMsr(index: number): [number, number];
+  writeMsr(index: number, lo: number, hi: number): void;
+  /** IA32_APIC_BASE.EN */
+  hardwareEnabled: boolean;
+  /** IA32_APIC_BASE.EXTD */
+  x2apic: boolean;
+}
+
+export const X2APIC_FIRST = 0x800;
+export const X2APIC_LAST = 0x8ff;
+const APIC_BASE_EN = 0x800;
+const APIC_BASE_EXTD = 0x400;
+const X2_READ = 1;
+const X2_WRITE = 2;
+
+/**
+ * Access rights of the x2APIC MSRs (SDM vol. 3, table 11-6, "x2APIC register address space"); an MSR not
+ * listed, a read of a write-only one or a write of a read-only one is #GP(0).
+ */
+const X2APIC_ACCESS = (() => {
+  const t = new Uint8Array(256);
+  const rw = X2_READ | X2_WRITE;
+  const set = (first: number, last: number, a: number): void => {
+    for (let i = first; i <= last; i++) t[i - X2APIC_FIRST] = a;
+  };
+  set(0x802, 0x803, X2_READ); // ID, version
+  set(0x808, 0x808, rw); // TPR
+  set(0x80a, 0x80a, X2_READ); // PPR
+  set(0x80b, 0x80b, X2_WRITE); // EOI
+  set(0x80d, 0x80d, X2_READ); // LDR
+  set(0x80f, 0x80f, rw); // SVR
+  set(0x810, 0x827, X2_READ); // ISR, TMR, IRR
+  set(0x828, 0x828, rw); // ESR
+  set(0x82f, 0x82f, rw); // LVT CMCI
+  set(0x830, 0x830, rw); // ICR (64 bits: the destination in the high half)
+  set(0x832, 0x838, rw); // LVT timer, thermal, perf, LINT0, LINT1, error; timer initial count
+  set(0x839, 0x839, X2_READ); // timer current count
+  set(0x83e, 0x83e, rw); // timer divide configuration
+  set(0x83f, 0x83f, X2_WRITE); // SELF IPI
+  return t;
+})();
 
 /** MTRR MSRs that read back what was written: variable ranges 0x200-0x20f, fixed ranges. */
 const MTRR_STORAGE = [
@@ -88,9 +136,23 @@ export class MsrFile {
       case MSR_KERNEL_GS_BASE: return split(this.kernelGsBase);
       case MSR_TSC_ADJUST: return split(this.tscOffset);
     }
+    if (index >= X2APIC_FIRST && index <= X2APIC_LAST) {
+      const apic = this.x2apicTarget(index, X2_READ);
+      const [lo, hi] = apic.readMsr(index);
+      return { lo: lo >>> 0, hi: hi >>> 0 };
+    }
     const v = this.store.get(index >>> 0);
     if (!v) return cpu.fault(VEC_GP, 0);
     return { lo: v.lo, hi: v.hi };
+  }
+
+  /** The connected APIC for an x2APIC MSR access, or #GP(0): no APIC, not in x2APIC mode, no such access. */
+  private x2apicTarget(index: number, access: number): X2ApicMsrTarget {
+    const apic = this.cpu.apic;
+    const base = this.store.get(MSR_APIC_BASE)!.lo;
+    if (!apic || (base & (APIC_BASE_EN | APIC_BASE_EXTD)) !== (APIC_BASE_EN | APIC_BASE_EXTD)) return this.cpu.fault(VEC_GP, 0);
+    if (!(X2APIC_ACCESS[index - X2APIC_FIRST]! & access)) return this.cpu.fault(VEC_GP, 0);
+    return apic;
   }
 
   write(index: number, lo: number, hi: number): void {
@@ -123,9 +185,28 @@ export class MsrFile {
       case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSENTER_EIP: case MSR_SYSENTER_ESP:
         canonical(cpu, lo, hi);
         break;
-      case MSR_APIC_BASE:
+      case MSR_APIC_BASE: {
         if (hi & ~0xf) cpu.fault(VEC_GP, 0);
+        // x2APIC mode (EXTD) needs an APIC that implements it; EXTD without EN and x2APIC -> xAPIC without
+        // passing through "disabled" are invalid transitions (SDM vol. 3, 11.12.5)
+        const cur = this.store.get(MSR_APIC_BASE)!.lo;
+        const apic = cpu.apic;
+        if (lo & APIC_BASE_EXTD && (!apic || !(lo & APIC_BASE_EN))) cpu.fault(VEC_GP, 0);
+        if (cur & APIC_BASE_EXTD && lo & APIC_BASE_EN && !(lo & APIC_BASE_EXTD)) cpu.fault(VEC_GP, 0);
+        if (apic) {
+          apic.hardwareEnabled = (lo & APIC_BASE_EN) !== 0;
+          apic.x2apic = (lo & APIC_BASE_EXTD) !== 0;
+        }
         break;
+      }
+      default:
+        if (index >= X2APIC_FIRST && index <= X2APIC_LAST) {
+          const apic = this.x2apicTarget(index, X2_WRITE);
+          // the high half is reserved except in the ICR; EOI takes only 0
+          if ((hi !== 0 && index !== 0x830) || (index === 0x80b && lo !== 0)) cpu.fault(VEC_GP, 0);
+          apic.writeMsr(index, lo >>> 0, hi >>> 0);
+          return;
+        }
     }
     const v = this.store.get(index);
     if (!v) return cpu.fault(VEC_GP, 0);
@@ -138,8 +219,9 @@ function split(v: number): MsrValue {
   return { lo: v >>> 0, hi: Math.floor(v / TWO32) >>> 0 };
 }
 
+/** MSRs that hold linear addresses take canonical values at the CPU's linear-address width (57 bits). */
 function canonical(cpu: X86Cpu, lo: number, hi: number): number {
-  const v = wrap64((hi | 0) * TWO32 + lo);
-  if (v >= 2 ** 47 || v < -(2 ** 47)) cpu.fault(VEC_GP, 0);
+  const v = cpu.canonicalState(lo, hi);
+  if (v !== v) cpu.fault(VEC_GP, 0);
   return v;
 }

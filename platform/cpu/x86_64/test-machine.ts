@@ -105,7 +105,7 @@ export class TestMachine {
     const pml4 = tables;
     const pdpt = tables + 0x1000;
     const pd = tables + 0x2000;
-    this.bus.writeBytes(pml4, new Uint8Array(0x6000));
+    this.bus.writeBytes(pml4, new Uint8Array(0x7000));
     this.bus.write32(pml4, (pdpt | 0x7) >>> 0);
     for (let i = 0; i < 4; i++) {
       this.bus.write32(pdpt + i * 8, (pd + i * 0x1000) | 0x7);
@@ -114,7 +114,7 @@ export class TestMachine {
         this.bus.write32(pd + i * 0x1000 + j * 8, (addr | 0x87) >>> 0);
       }
     }
-    const gdt = tables + 0x5000;
+    const gdt = tables + 0x6000; // after the four PDs (tables + 0x2000 .. + 0x5fff)
     this.bus.write32(gdt + 8, 0x0000ffff);
     this.bus.write32(gdt + 12, 0x00af9b00); // 0x08: 64-bit code
     this.bus.write32(gdt + 16, 0x0000ffff);
