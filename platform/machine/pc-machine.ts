@@ -23,6 +23,12 @@ export interface PcMachineOptions {
   /** Receives every byte the guest prints (COM1, and the firmware's ConOut). */
   readonly console: (bytes: Uint8Array) => void;
   readonly trace?: FirmwareTrace;
+  /**
+   * Offer 5-level paging (CPUID LA57) to the guest. Off by default, as in QEMU's default CPU model: the CPU
+   * model holds linear addresses exactly only within +-2^53, and a kernel that finds LA57 (Linux with
+   * CONFIG_X86_5LEVEL) puts its direct map beyond that.
+   */
+  readonly la57?: boolean;
 }
 
 /** A device-requested end of the run, noted when the device acts and turned into the verdict afterwards. */
@@ -73,6 +79,9 @@ export class PcMachine {
         }),
     });
     this.cpu.interruptSource = this.devices.lapics[0]!;
+    // x2APIC: RDMSR/WRMSR 0x800-0x8ff reach the boot CPU's local APIC once the guest sets APIC_BASE.EXTD.
+    this.cpu.apic = this.devices.lapics[0]!;
+    this.cpu.la57Supported = options.la57 ?? false;
     // The ACPI tables go where the board says (BIOS area 0xe0000, found by a legacy RSDP scan too); each
     // firmware path installs them into its memory map (boot/firmware/acpi.ts).
     this.acpi = buildPcAcpiTables(this.board);
