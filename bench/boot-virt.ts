@@ -2,9 +2,10 @@
  * Boot benchmark on the Arm `virt` board: wall time from process start to the reference kernel's banner and
  * to the end of the run, for our virt board (built-in firmware + AArch64 CPU model) beside
  * `qemu-system-aarch64 -M virt,virtualization=on,gic-version=N -cpu cortex-a57 -m 512M` (TCG) for the same
- * aarch64 mono-image in the same run, with GICv2 and GICv3, per path: linux (QEMU: -kernel IMAGE) and
+ * aarch64 mono-image in the same run, with GICv2 and GICv3, per path: linux (QEMU: -kernel IMAGE),
  * multiboot2 (QEMU: the aarch64 test Multiboot2 loader test/image-aarch64/mb2-loader with the image
- * preloaded at 0x40400000). Also the in-process time of the emulator alone (no node start-up) and the guest
+ * preloaded at 0x40400000) and uefi (QEMU: AAVMF from pflash, the image as EFI/BOOT/BOOTAA64.EFI on a FAT
+ * directory, boot menu timeout 0; ours: the built-in UEFI firmware). Also the in-process time of the emulator alone (no node start-up) and the guest
  * instruction count.
  *
  * "Process start" is the moment the benchmark spawns the process; our side is this file in child mode
@@ -15,7 +16,7 @@
  * Run: npx tsc -p tsconfig.json && node dist/bench/boot-virt.js [IMAGE] [--runs N]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,9 @@ const BANNER = 'NOVA-IMAGE REFERENCE KERNEL 0.1.0 (aarch64)';
 const TIMEOUT_MS = 120_000;
 const MEMORY_MIB = 512;
 const GICS = [2, 3] as const;
-const PATHS = ['linux', 'multiboot2'] as const;
+const PATHS = ['linux', 'multiboot2', 'uefi'] as const;
+const AAVMF_CODE = '/usr/share/AAVMF/AAVMF_CODE.fd';
+const AAVMF_VARS = '/usr/share/AAVMF/AAVMF_VARS.fd';
 type Path = (typeof PATHS)[number];
 
 interface Timing {
@@ -95,9 +98,20 @@ async function main(): Promise<void> {
     const mb2Loader = join(dir, 'mb2-loader');
     const make = spawnSync('make', ['-s', '-C', 'test/image-aarch64/mb2-loader', `BUILD=${mb2Loader}`], { encoding: 'utf8' });
     if (make.status !== 0) throw new Error(`mb2-loader build failed: ${make.stderr}`);
+    const esp = join(dir, 'esp');
+    mkdirSync(join(esp, 'EFI', 'BOOT'), { recursive: true });
+    copyFileSync(image, join(esp, 'EFI', 'BOOT', 'BOOTAA64.EFI'));
+    const vars = join(dir, 'AAVMF_VARS.fd');
+    copyFileSync(AAVMF_VARS, vars);
     const qemuBoot: Record<Path, string[]> = {
       linux: ['-kernel', image],
       multiboot2: ['-kernel', join(mb2Loader, 'mb2-loader.elf'), '-device', `loader,file=${image},addr=0x40400000,force-raw=on`],
+      uefi: [
+        '-drive', `if=pflash,format=raw,readonly=on,file=${AAVMF_CODE}`,
+        '-drive', `if=pflash,format=raw,file=${vars}`,
+        '-boot', 'menu=on,splash-time=0',
+        '-drive', `file=fat:rw:${esp},format=raw,media=disk`,
+      ],
     };
     console.log(`virt boot benchmark: ${image}, ${MEMORY_MIB} MiB, ${runs} run(s) each, median wall times in ms`);
     console.log('path        GIC  nova-image banner  QEMU banner  ratio   | nova-image exit  QEMU exit  ratio   | status ours/QEMU | emulator only | guest instructions');

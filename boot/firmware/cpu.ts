@@ -43,6 +43,7 @@ export const X86_RSI = 6;
 export const X86_RDI = 7;
 export const X86_R8 = 8;
 export const X86_R9 = 9;
+export const A64_X0 = 0;
 export const A64_LR = 30;
 export const A64_SP = 31;
 

@@ -8,9 +8,8 @@
  * `ticks`), and the counter frequency is the board's (62.5 MHz, as QEMU's Cortex-A57), so one tick is 16 ns of
  * virtual time for the devices on the clock (PL031). Nothing reads the host clock: two runs are identical.
  *
- * Boot paths: linux (the arm64 Image protocol, boot/bzimage/arm64-loader.ts) and multiboot2 (NOVA's aarch64
- * launch, virt-multiboot2.ts) are implemented; uefi on virt throws NotImplementedError (the built-in UEFI
- * firmware has no AArch64 entry yet).
+ * Boot paths: linux (the arm64 Image protocol, boot/bzimage/arm64-loader.ts), multiboot2 (NOVA's aarch64
+ * launch, virt-multiboot2.ts) and uefi (the built-in UEFI firmware in its AArch64 form, virt-uefi.ts).
  */
 import { hasSetupHeader } from '../../boot/bzimage/setup-header.js';
 import { readPe } from '../../boot/uefi/pe.js';
@@ -19,7 +18,7 @@ import { FirmwareTrace, traceHex, type FirmwareEvent } from '../../boot/firmware
 import { loadArm64Image, type Arm64EntryState, type Arm64ImageLoadResult } from '../../boot/bzimage/arm64-loader.js';
 import { hasArm64ImageHeader } from '../../boot/bzimage/arm64-image.js';
 import { findMultiboot2Header } from '../../boot/multiboot2/header.js';
-import { FormatError, NotImplementedError, UsageError } from '../../common/errors.js';
+import { FormatError, UsageError } from '../../common/errors.js';
 import { virtBoard, type GicVersion, type VirtBoard } from '../boards/virt/board.js';
 import { wireGicToCpu } from '../boards/virt/cpu-wiring.js';
 import { attachVirtDevices, type VirtDevices } from '../boards/virt/devices.js';
@@ -34,6 +33,7 @@ import { EXIT_STATUS, type Verdict } from './verdict.js';
 import { virtPsciFirmware, type PsciStop } from './virt-psci.js';
 import { loadVirtMultiboot2, type VirtMultiboot2Result } from './virt-multiboot2.js';
 import { MULTIBOOT2_LOADER_NAME } from './boot-paths.js';
+import { startVirtUefi, type VirtUefiResult } from './virt-uefi.js';
 
 /** The CPU QEMU's tests use (-cpu cortex-a57); its MIDR and ID registers come from the CPU model table. */
 export const VIRT_CPU_MODEL = 'cortex-a57';
@@ -71,7 +71,7 @@ export class VirtMachine {
   readonly nsPerTick: number;
   deviceStop: DeviceStop | undefined;
 
-  constructor(options: VirtMachineOptions) {
+  constructor(private readonly options: VirtMachineOptions) {
     this.board = virtBoard({ memoryBytes: options.memoryBytes, gic: options.gic, virtualization: options.virtualization ?? true });
     this.trace = options.trace ?? new FirmwareTrace();
     this.nsPerTick = 1e9 / this.board.timer.frequencyHz;
@@ -88,6 +88,12 @@ export class VirtMachine {
     // What the firmware programs before any loader runs: the counter frequency the board's timer ticks at.
     this.cpu.setSys(CNTFRQ_EL0, this.board.timer.frequencyHz, 0);
     wireGicToCpu(this.board, this.devices.gic, this.cpu);
+    // WFI sleeps no further than the next device event on the board clock (a PL031 alarm before the next CPU
+    // timer deadline must wake the CPU on time); the run loop then fires the event and the WFI runs again.
+    this.cpu.idleHorizon = () => {
+      const next = this.clock.nextEventAt;
+      return Number.isFinite(next) ? Math.ceil(next / this.nsPerTick) : Infinity;
+    };
     // QEMU advertises the GIC system-register interface (ID_AA64PFR0_EL1.GIC) exactly when a GICv3 is wired.
     this.cpu.advertiseGicSystemRegisters(this.board.gic.version === 3);
     this.cpu.firmware = virtPsciFirmware(this.board, {
@@ -108,6 +114,11 @@ export class VirtMachine {
   /** The device tree the firmware hands over, generated from the board description. */
   deviceTree(chosen: { bootargs?: string; initrd?: { start: number; end: number } }): Uint8Array {
     return virtDeviceTree(this.board, chosen);
+  }
+
+  /** Text from the UEFI firmware's console (ConOut/StdErr) goes to the serial stream, as AAVMF's serial terminal. */
+  consoleText(text: string): void {
+    this.options.console(new Uint8Array(Buffer.from(text, 'utf8')));
   }
 
   /** Puts the CPU in the state a loader leaves it in (booting.rst): PC, EL, X0..X3, DAIF masked, MMU off. */
@@ -193,6 +204,8 @@ export function runVirtMachine(m: VirtMachine, maxInstructions: number): Verdict
       case 'budget':
         continue;
       case 'halted': {
+        // The clock just caught up with the slice: a device event it fired may have raised the line already.
+        if (cpu.irqLine || cpu.fiqLine) continue;
         // WFI that no interrupt line or CPU timer can end: only a device event on the clock can still help.
         const next = clock.nextEventAt;
         if (!Number.isFinite(next) || ++idleWakeups > MAX_IDLE_WAKEUPS) {
@@ -217,7 +230,7 @@ export function runVirtMachine(m: VirtMachine, maxInstructions: number): Verdict
 export interface VirtBootOptions {
   /** Shown in messages and the trace (default "image"). */
   readonly file?: string;
-  /** Boot path: linux (default for an arm64 Image), multiboot2 (default otherwise); uefi is not implemented on virt yet. */
+  /** Boot path: linux (default for an arm64 Image), multiboot2 (default otherwise), or uefi (the PE entry). */
   readonly via?: string;
   readonly gic?: GicVersion;
   readonly memoryBytes?: number;
@@ -244,6 +257,8 @@ export interface VirtBootResult {
   readonly load?: Arm64ImageLoadResult;
   /** Facts of the Multiboot2 load (kernel placement, modules, information). */
   readonly multiboot2?: VirtMultiboot2Result;
+  /** Facts of the UEFI path (firmware, loaded PE image, entry state). */
+  readonly uefi?: VirtUefiResult;
 }
 
 /** `--gic 2|3` as the CLI gives it (undefined: the board's default, GICv3). */
@@ -303,6 +318,7 @@ export function bootVirtImageSync(image: Uint8Array, o: VirtBootOptions = {}): V
   trace.record('machine', 'boot', { image: file, path, append: o.append ?? '', modules: modules.map((mod) => mod.file), maxInstructions });
   let load: Arm64ImageLoadResult | undefined;
   let multiboot2: VirtMultiboot2Result | undefined;
+  let uefi: VirtUefiResult | undefined;
   switch (path) {
     case 'linux': {
       if (modules.length > 1) throw new UsageError('--via linux: the arm64 Image protocol carries one initrd; give at most one --module');
@@ -322,7 +338,8 @@ export function bootVirtImageSync(image: Uint8Array, o: VirtBootOptions = {}): V
       break;
     }
     case 'uefi':
-      throw new NotImplementedError('--board virt --via uefi: the built-in UEFI firmware (boot/uefi/firmware) is x86-64 only so far (its trap registry and PE loader are fixed to x86_64, no FDT configuration table, UefiFirmware.entryStateAarch64 not built, no trap hook in the AArch64 CPU model)');
+      uefi = startVirtUefi(m, { image, file, commandLine: o.append ?? '', modules });
+      break;
     case 'multiboot2': {
       multiboot2 = loadVirtMultiboot2({ bus: m.bus, board: m.board, image, file, commandLine: o.append ?? '', modules, deviceTree: m.deviceTree({}), bootLoaderName: MULTIBOOT2_LOADER_NAME, trace });
       m.applyEntry(multiboot2.entry);
@@ -330,7 +347,7 @@ export function bootVirtImageSync(image: Uint8Array, o: VirtBootOptions = {}): V
     }
   }
   const verdict = runVirtMachine(m, maxInstructions);
-  return { path, board: 'virt', gic, verdict, console: Buffer.concat(chunks), trace: trace.events, load, multiboot2 };
+  return { path, board: 'virt', gic, verdict, console: Buffer.concat(chunks), trace: trace.events, load, multiboot2, uefi };
 }
 
 /**

@@ -137,11 +137,11 @@ describe('arm64 Image loader: facts and typed errors', () => {
     expect(caught(() => load(imageWith({ flags: 0xbn })))).toBeInstanceOf(NotImplementedError);
   });
 
-  it('bootVirtImage: typed errors for bad options, NotImplementedError for the UEFI path (not built yet on virt)', async () => {
+  it('bootVirtImage: typed errors for bad options, and a FormatError for --via uefi with an Image that is no PE', async () => {
     const image = imageWith({});
     await expect(bootVirtImage(new Uint8Array(100), { file: 'x.bin' })).rejects.toBeInstanceOf(FormatError);
     await expect(bootVirtImage(image, { via: 'bios' })).rejects.toBeInstanceOf(UsageError);
-    await expect(bootVirtImage(image, { via: 'uefi' })).rejects.toBeInstanceOf(NotImplementedError);
+    await expect(bootVirtImage(image, { via: 'uefi' })).rejects.toBeInstanceOf(FormatError);
     const m = { file: 'm', bytes: new Uint8Array(8) };
     await expect(bootVirtImage(image, { modules: [m, m] })).rejects.toBeInstanceOf(UsageError);
     await expect(bootVirtImage(image, { gic: 4 as 3 })).rejects.toBeInstanceOf(BoardConfigError);

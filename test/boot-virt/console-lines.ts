@@ -25,6 +25,32 @@
  *  masked   `boot: path=multiboot2 loader=nova-image/multiboot2 via <X>`: X is the outer loader's name
  *  masked   the address A of `module N: ... "fdt"` and `fdt: at A`: the stub's copy of the tree goes to the
  *           lowest page the outer loader left free, which depends on where that loader put its own things
+ *
+ * On the UEFI path the reference is AAVMF (QEMU's edk2 build) starting the image as \EFI\BOOT\BOOTAA64.EFI
+ * from a FAT disk; ours is the built-in UEFI firmware. AAVMF describes the machine with ACPI only (its own
+ * tables from QEMU: RSDP OEM "BOCHS ", FACP APIC PPTT GTDT MCFG SPCR DBG2 IORT, and a PCIe host our board
+ * does not model); our firmware installs the board's device tree (EFI_DTB_TABLE) and no ACPI. Everything the
+ * kernel prints about the *kernel, image, CPU and board* stays exact (banner, path and magic, `cpu:` line
+ * with MIDR, entry EL2 and the kernel's load address, command line, root-task module name and size, the
+ * root task's entry and segments, the ROOT line, the exit status, PSCI conduit and version, power-off).
+ * These differ by firmware and are handled so:
+ *  masked   `boot: path=uefi loader=nova-image/uefi via <X>`: X is EFI_SYSTEM_TABLE.FirmwareVendor
+ *           ("EDK II" vs "nova-image")
+ *  dropped  `memory: ...`                        the firmware's memory map: AAVMF keeps its DXE core, drivers,
+ *                                                runtime regions and ACPI tables in RAM (27-29 entries); ours
+ *                                                has only what the image and our tables use
+ *  masked   `module N: A-B` and `root: ELF at A`  A and B: the root task stays inside the PE image, and
+ *                                                where the PE lands is the firmware's AllocatePages choice;
+ *                                                name and size are compared
+ *  masked   `efi: system table A`                 a firmware allocation
+ *  dropped  `module N: ... "fdt"`, and `modules: N` counts modules without it: the stub passes a firmware's
+ *           devicetree on as a module; AAVMF has none
+ *  dropped  `fdt: ...` and `acpi: ...`            which description the firmware gives (ACPI vs FDT); the test
+ *                                                checks each side's lines on their own (ours: the same FDT
+ *                                                summary as the Image path, which is compared with QEMU)
+ *  masked   `psci: conduit C (from <S>), ...`     S names the description the conduit was read from (FADT ARM
+ *                                                boot flags vs FDT /psci method); C and the version compared
+ *  dropped  `pci: ...`                            as on the other paths (QEMU's PCIe host)
  */
 
 export const BANNER = 'NOVA-IMAGE REFERENCE KERNEL 0.1.0 (aarch64)';
@@ -48,10 +74,11 @@ export const QEMU_ONLY_DEVICES = new Set([
   'cfi-flash',
 ]);
 
-export function comparableLines(console: string, path: 'linux' | 'multiboot2' = 'linux'): string[] {
+export function comparableLines(console: string, path: 'linux' | 'multiboot2' | 'uefi' = 'linux'): string[] {
   const lines = console.replace(/\r\n/g, '\n').split('\n');
   const start = lines.findIndex((l) => l.endsWith(BANNER));
   if (start < 0) return [];
+  if (path === 'uefi') return uefiComparable(lines.slice(start + 1));
   const out: string[] = [BANNER];
   for (const line of lines.slice(start + 1)) {
     if (line === '' || line.startsWith('pci: ')) continue;
@@ -71,4 +98,30 @@ function maskOuterLoader(line: string): string {
     .replace(/^(boot: path=multiboot2 loader=nova-image\/multiboot2 via ).*( magic=0x[0-9a-f]+)$/, '$1<loader>$2')
     .replace(/^(module \d+: )0x[0-9a-f]+(-<end> <size> bytes "fdt")$/, '$1<addr>$2')
     .replace(/^(fdt: at )0x[0-9a-f]+(, )/, '$1<addr>$2');
+}
+
+function uefiComparable(lines: readonly string[]): string[] {
+  const out: string[] = [BANNER];
+  let fdtModules = 0;
+  for (const line of lines) {
+    if (line === '' || /^(memory|fdt|acpi|pci): /.test(line)) continue;
+    if (/^module \d+: .* "fdt"$/.test(line)) {
+      fdtModules++;
+      continue;
+    }
+    const count = /^modules: (\d+)$/.exec(line);
+    if (count) {
+      out.push(`modules: ${Number(count[1]) - fdtModules}`);
+      continue;
+    }
+    out.push(
+      line
+        .replace(/^(boot: path=uefi loader=nova-image\/uefi via ).*( magic=0x[0-9a-f]+)$/, '$1<firmware>$2')
+        .replace(/^(module \d+: )0x[0-9a-f]+-0x[0-9a-f]+( \d+ bytes "[^"]*")$/, '$1<start>-<end>$2')
+        .replace(/^(root: ELF at )0x[0-9a-f]+(, )/, '$1<addr>$2')
+        .replace(/^(efi: system table )0x[0-9a-f]+(, )/, '$1<addr>$2')
+        .replace(/^(psci: conduit \S+ \(from ).*(\), version )/, '$1<description>$2'),
+    );
+  }
+  return out;
 }

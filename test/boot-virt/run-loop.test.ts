@@ -5,7 +5,9 @@
  * so this covers what it does not: WFI skipping ahead in virtual time, wake-ups through the GIC, the verdict
  * after SYSTEM_OFF. Console equal to QEMU's for the same ELF, with GICv2 and GICv3; two runs identical.
  * Then a wake-up that only a device on the virtual clock can give: test/guests/boot-virt/rtc-alarm sleeps in
- * WFI with no CPU timer armed until the PL031 match interrupt (SPI 2) arrives through GICv2.
+ * WFI with no CPU timer armed until the PL031 match interrupt (SPI 2) arrives through GICv2; and its variant
+ * rtc-alarm-timer, which also arms the EL2 timer 10 s ahead: the alarm must still come at 1 s (WFI sleeps no
+ * further than the board clock's next event, Aarch64Cpu.idleHorizon), not when the CPU timer expires.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -59,5 +61,33 @@ describe('run loop: a WFI only the PL031 alarm on the virtual clock can end', ()
     expect(a.verdict.instructions).toBeLessThan(10_000);
     const b = await bootVirtImage(image, { file, gic: 2, memoryBytes: 128 * 2 ** 20, maxInstructions: 1_000_000 });
     expect(JSON.stringify(b.trace)).toBe(JSON.stringify(a.trace));
+  }, 60_000);
+});
+
+describe('run loop: a PL031 alarm due before the next CPU timer deadline is delivered on time', () => {
+  it('wakes at 1 s with the RTC interrupt while the EL2 timer (10 s) has not expired, like QEMU; not without the horizon', async () => {
+    const file = 'build/test/guests/boot-virt/rtc-alarm-timer.img';
+    expect(existsSync(file), `${file} is built by make guests`).toBe(true);
+    const qemu = await runQemuAarch64(['-m', '128M', '-kernel', file], { machine: 'virt,virtualization=on,gic-version=2', timeoutSeconds: 20 });
+    expect(qemu.status, qemu.output).toBe(0);
+    expect(qemu.output).toContain('rtc-alarm: IRQ INTID 34, RTCMIS 1, CNTHP ISTATUS 0');
+    const image = new Uint8Array(readFileSync(file));
+    const a = await bootVirtImage(image, { file, gic: 2, memoryBytes: 128 * 2 ** 20, maxInstructions: 1_000_000 });
+    expect(a.verdict.kind, a.verdict.message).toBe('power-off');
+    expect(Buffer.from(a.console).toString('latin1')).toBe(qemu.output);
+    expect(a.verdict.virtualNs).toBeGreaterThanOrEqual(1e9);
+    expect(a.verdict.virtualNs).toBeLessThan(1.01e9);
+
+    // Control: the same guest with the horizon removed sleeps to the timer's deadline and takes the alarm late.
+    let console = '';
+    const m = new VirtMachine({ memoryBytes: 128 * 2 ** 20, gic: 2, console: (b) => (console += Buffer.from(b).toString('latin1')) });
+    m.cpu.idleHorizon = null;
+    // The Image is position-independent: placed where the Image path puts it (RAM + 2 MiB), entered at its start.
+    m.bus.writeBytes(0x40200000, image);
+    m.applyEntry({ pc: 0x40200000, el: 2, x: [0, 0, 0, 0] });
+    const late = runVirtMachine(m, 1_000_000);
+    expect(late.kind, late.message).toBe('power-off');
+    expect(console).toContain('CNTHP ISTATUS 1');
+    expect(late.virtualNs).toBeGreaterThanOrEqual(10e9);
   }, 60_000);
 });

@@ -4,20 +4,25 @@
  * entered with. Every service is a trap address (boot/firmware/traps.ts); the CPU's run loop hands
  * control to `traps.dispatch` when it reaches one.
  *
+ * One firmware, two architectures (options.arch): x86_64 (OVMF-like: MS x64 ABI, long mode, BOOTX64.EFI)
+ * and aarch64 (AAVMF-like: AAPCS64, EL2/EL1 with an identity map, BOOTAA64.EFI, the board's device tree as
+ * the EFI_DTB_TABLE configuration table). The services, tables and memory map are shared.
+ *
  * Placement follows OVMF: the system table, runtime services table, configuration table array, SMBIOS and
  * the trap page live in runtime memory (they survive ExitBootServices); the boot services table, protocol
  * interfaces, handles, stack, GDT and page tables are boot-services memory.
  */
 import { NotImplementedError } from '../../../common/errors.js';
+import { IDENTITY_MAP_TABLE_SIZE, MAIR_VALUE, SCTLR_C, SCTLR_I, SCTLR_M, identityMapTcr, writeAarch64IdentityMap, writeGuardVectors, type Aarch64EntryState } from '../../firmware/aarch64-entry.js';
 import { viewOf } from '../../../common/struct.js';
 import type { PhysicalBus } from '../../../platform/memory/bus.js';
 import { installAcpiTables, type AcpiTablesInput } from '../../firmware/acpi.js';
 import { ManualClock, type FirmwareClock } from '../../firmware/clock.js';
-import { X86_RAX, regBig } from '../../firmware/cpu.js';
+import { A64_X0, X86_RAX, regBig, type FirmwareArch } from '../../firmware/cpu.js';
 import { FirmwareHeap } from '../../firmware/heap.js';
 import { GuestMemory } from '../../firmware/guest-memory.js';
 import { EFI_PAGE_SIZE, mustAllocate, type FirmwareMemoryMap } from '../../firmware/memory-map.js';
-import { EfiBootServicesData, EfiLoaderCode, EfiLoaderData, EfiRuntimeServicesCode, EfiRuntimeServicesData } from '../../firmware/memory-types.js';
+import { EfiACPIReclaimMemory, EfiBootServicesData, EfiLoaderCode, EfiLoaderData, EfiRuntimeServicesCode, EfiRuntimeServicesData } from '../../firmware/memory-types.js';
 import { FirmwareTrace, traceHex } from '../../firmware/trace.js';
 import { TrapRegistry } from '../../firmware/traps.js';
 import { identityMapSize, modeRegisters, writeGdt, writeIdentityMap, type X86EntryState } from '../../firmware/x86-entry.js';
@@ -58,10 +63,18 @@ export type AcpiInput = AcpiTablesInput;
 
 export interface UefiFirmwareOptions {
   bus: PhysicalBus;
+  /** The CPU architecture the firmware serves (trap guards, calling convention, PE machine). Default x86_64. */
+  arch?: FirmwareArch;
   memory: FirmwareMemoryMap;
   console: ConsoleIo;
   /** The board's ACPI tables; installed as the ACPI 2.0 (and 1.0) configuration table. */
   acpi?: AcpiInput;
+  /**
+   * The board's flattened device tree: copied into EfiACPIReclaimMemory and installed as the
+   * EFI_DTB_TABLE_GUID configuration table (UEFI 2.10, 4.6.1.3), as AArch64 firmware that boots with a
+   * devicetree does (U-Boot, EDK2's FdtDxe).
+   */
+  deviceTree?: Uint8Array;
   /** A linear framebuffer for GOP; mapped as RAM on the bus when nothing is there yet. */
   framebuffer?: Framebuffer;
   clock?: FirmwareClock;
@@ -103,6 +116,8 @@ export const BOOT_WATCHDOG_SECONDS = 300;
 const TRAP_PAGES = 2;
 const CONFIG_TABLE_CAPACITY = 16;
 const FOUR_GIB = 0x1_0000_0000;
+/** The removable-media boot file of each architecture (UEFI 2.10, 3.5.1.1). */
+export const DEFAULT_BOOT_FILE: Record<FirmwareArch, string> = { x86_64: '\\EFI\\BOOT\\BOOTX64.EFI', aarch64: '\\EFI\\BOOT\\BOOTAA64.EFI' };
 
 const DEFAULT_SMBIOS: SmbiosIdentity = {
   biosVendor: 'nova-image',
@@ -131,6 +146,11 @@ export class UefiFirmware {
   readonly standardErrorHandle: number;
   readonly gop?: number;
   readonly smbiosEntryPoint: number;
+  readonly arch: FirmwareArch;
+  /** AArch64: the firmware's exception vector table (VBAR of the entry state), once an entry state was built. */
+  exceptionVectors?: number;
+  /** Where the device tree lies (EFI_DTB_TABLE), when the board gave one. */
+  readonly deviceTreeAddress?: number;
   readonly watchdog: { timeoutSeconds: number; firesAtNs?: number } = { timeoutSeconds: 0 };
   private readonly configTables: Array<{ guid: string; table: number }> = [];
   private readonly configArray: number;
@@ -141,9 +161,10 @@ export class UefiFirmware {
     const { bus, memory } = options;
     this.trace = options.trace ?? new FirmwareTrace();
     this.staleKeysLeft = options.staleMapKeyAttempts ?? 0;
+    this.arch = options.arch ?? 'x86_64';
     const trapBase = mustAllocate('UEFI trap page', memory.allocatePages(EfiRuntimeServicesCode, TRAP_PAGES), TRAP_PAGES * EFI_PAGE_SIZE);
     const guestMemory = new GuestMemory(bus);
-    this.traps = new TrapRegistry(bus, 'x86_64', trapBase, TRAP_PAGES * EFI_PAGE_SIZE, this.trace, guestMemory);
+    this.traps = new TrapRegistry(bus, this.arch, trapBase, TRAP_PAGES * EFI_PAGE_SIZE, this.trace, guestMemory);
     this.traps.describeResult = (v) => statusName(v);
     const bootHeap = new FirmwareHeap(memory, EfiBootServicesData);
     const runtimeHeap = new FirmwareHeap(memory, EfiRuntimeServicesData, 1);
@@ -195,7 +216,8 @@ export class UefiFirmware {
     this.runtimeServices = rt;
 
     this.imageReturnTrap = this.traps.register('ImageReturn', 0, (c) => {
-      const status = regBig(c.cpu, X86_RAX);
+      // The status is the entry point's return value: RAX (MS x64) or X0 (AAPCS64).
+      const status = regBig(c.cpu, this.arch === 'x86_64' ? X86_RAX : A64_X0);
       return { stop: true, reason: `the image returned ${statusName(status)} from its entry point`, exitCode: status === 0n ? 0 : 1 };
     });
 
@@ -245,6 +267,14 @@ export class UefiFirmware {
       this.installConfigurationTable(G.ACPI_20_TABLE, options.acpi.rsdpAddress);
       this.installConfigurationTable(G.ACPI_10_TABLE, options.acpi.rsdpAddress);
     }
+    if (options.deviceTree) {
+      const dt = options.deviceTree;
+      const pages = Math.ceil(dt.length / EFI_PAGE_SIZE);
+      const at = mustAllocate('device tree', memory.allocatePages(EfiACPIReclaimMemory, pages), pages * EFI_PAGE_SIZE);
+      bus.writeBytes(at, dt);
+      this.deviceTreeAddress = at;
+      this.installConfigurationTable(G.DTB_TABLE, at);
+    }
     const structures = encodeSmbiosStructures({ ...DEFAULT_SMBIOS, ...options.smbios });
     const structuresAt = this.ctx.runtimeHeap.alloc(structures.length, 16);
     bus.writeBytes(structuresAt, structures);
@@ -261,7 +291,8 @@ export class UefiFirmware {
   /** Loads a PE/COFF application and creates its image handle (LoadedImage, LoadedImageDevicePath). */
   loadImage(bytes: Uint8Array, file: string, opts: { commandLine?: string; filePath?: string } = {}): LoadedUefiImage {
     const { bus, handles } = this.ctx;
-    const pe = loadPeImage(this.options.bus, this.ctx.memory, bytes, file, 'x86_64');
+    const pe = loadPeImage(this.options.bus, this.ctx.memory, bytes, file, this.arch);
+    const bootFile = opts.filePath ?? DEFAULT_BOOT_FILE[this.arch];
     this.trace.record('load', 'pe-image', { file, base: traceHex(pe.base), size: traceHex(pe.size), entry: traceHex(pe.entry), delta: pe.delta, relocations: pe.relocationsApplied });
     // The device the image came from: PciRoot(0x0) with a device path only (no file system is offered).
     const deviceHandle = handles.create();
@@ -269,10 +300,10 @@ export class UefiFirmware {
     const devicePathAt = this.ctx.bootHeap.alloc(devicePath.length);
     bus.writeBytes(devicePathAt, devicePath);
     handles.install(deviceHandle, G.DEVICE_PATH_PROTOCOL, devicePathAt);
-    const filePath = encodeDevicePath([{ kind: 'file', path: opts.filePath ?? '\\EFI\\BOOT\\BOOTX64.EFI' }]);
+    const filePath = encodeDevicePath([{ kind: 'file', path: bootFile }]);
     const filePathAt = this.ctx.bootHeap.alloc(filePath.length);
     bus.writeBytes(filePathAt, filePath);
-    const fullPath = encodeDevicePath([{ kind: 'acpi', hid: eisaPnpId(0x0a03), uid: 0 }, { kind: 'file', path: opts.filePath ?? '\\EFI\\BOOT\\BOOTX64.EFI' }]);
+    const fullPath = encodeDevicePath([{ kind: 'acpi', hid: eisaPnpId(0x0a03), uid: 0 }, { kind: 'file', path: bootFile }]);
     const fullPathAt = this.ctx.bootHeap.alloc(fullPath.length);
     bus.writeBytes(fullPathAt, fullPath);
     // LoadOptions: the command line as a NUL-terminated UCS-2 string, as the UEFI shell and boot entries pass it.
@@ -313,6 +344,7 @@ export class UefiFirmware {
    * status. Arms the 5-minute boot watchdog as BDS does.
    */
   entryState(image: LoadedUefiImage): X86EntryState {
+    if (this.arch !== 'x86_64') throw new NotImplementedError(`UefiFirmware.entryState is the x64 hand-over; this firmware serves ${this.arch} (use entryStateAarch64)`);
     const env = this.longModeEnvironment();
     const rsp = env.stackTop - 32 - 8;
     writePtr(this.ctx.bus, rsp, this.imageReturnTrap);
@@ -383,9 +415,38 @@ export class UefiFirmware {
     return handle;
   }
 
-  /** AArch64 entry (X0 = handle, X1 = system table, MMU on with an identity map) is not built yet. */
-  entryStateAarch64(): never {
-    throw new NotImplementedError('UEFI entry state for AArch64 (the trap/ABI layer supports AAPCS64; the identity map and EL setup do not exist yet)');
+  /**
+   * The CPU state StartImage enters an AArch64 application with (UEFI 2.10, 2.3.6): at `el` (the firmware's
+   * own level: EL2 on a board with virtualization), SP_ELx 16-byte aligned at the top of a 128 KiB
+   * boot-services stack, X0 = ImageHandle, X1 = SystemTable, LR = a trap that ends the run with the image's
+   * status, and the MMU on with an identity map of the memory map (RAM Normal write-back, the rest Device)
+   * built in boot-services memory, caches on, little-endian. Interrupts stay masked: the firmware arms no
+   * interrupt source and installs no vectors, so no interrupt could be taken anyway. Arms the boot watchdog.
+   */
+  entryStateAarch64(image: LoadedUefiImage, el: 1 | 2): Aarch64EntryState {
+    if (this.arch !== 'aarch64') throw new NotImplementedError(`UefiFirmware.entryStateAarch64 on a ${this.arch} firmware`);
+    const { bus, memory } = this.ctx;
+    const table = mustAllocate('page tables', memory.allocatePages(EfiBootServicesData, IDENTITY_MAP_TABLE_SIZE / EFI_PAGE_SIZE), IDENTITY_MAP_TABLE_SIZE);
+    const mapped = memory.descriptors().map((d) => ({ base: d.base, size: d.pages * EFI_PAGE_SIZE }));
+    writeAarch64IdentityMap(bus, table, mapped);
+    const stack = mustAllocate('stack', memory.allocatePages(EfiBootServicesData, STACK_SIZE / EFI_PAGE_SIZE), STACK_SIZE);
+    const sp = stack + STACK_SIZE;
+    // Exception vectors in runtime memory (the OS never reuses it): an exception the image takes before it
+    // installs its own ends the run with a verdict naming ESR/ELR/FAR, as AAVMF's handler prints them.
+    const vbar = this.exceptionVectors ??= mustAllocate('exception vectors', memory.allocatePages(EfiRuntimeServicesCode, 1), EFI_PAGE_SIZE);
+    writeGuardVectors(bus, vbar);
+    this.watchdog.timeoutSeconds = BOOT_WATCHDOG_SECONDS;
+    this.watchdog.firesAtNs = this.ctx.clock.nowNs() + BOOT_WATCHDOG_SECONDS * 1e9;
+    this.trace.record('start', 'StartImage', { entry: traceHex(image.pe.entry), imageHandle: traceHex(image.imageHandle), systemTable: traceHex(this.systemTable), sp: traceHex(sp), el, ttbr0: traceHex(table) });
+    return {
+      el,
+      pc: image.pe.entry,
+      x: [image.imageHandle, this.systemTable],
+      sp,
+      lr: this.imageReturnTrap,
+      vbar,
+      mmu: { ttbr0: table, tcr: identityMapTcr(el), mair: MAIR_VALUE, sctlrSet: SCTLR_M | SCTLR_C | SCTLR_I },
+    };
   }
 
   private writeTable(table: typeof SystemTable | typeof BootServices | typeof RuntimeServices, at: number, values: Record<string, unknown>): void {

@@ -11,6 +11,8 @@ export const GRAPHICS_OUTPUT_PROTOCOL = '9042a9de-23dc-4a38-96fb-7aded080516a';
 export const ACPI_20_TABLE = '8868e871-e4f1-11d3-bc22-0080c73c8881';
 export const ACPI_10_TABLE = 'eb9d2d30-2d88-11d3-9a16-0090273fc14d';
 export const SMBIOS3_TABLE = 'f2fd1544-9794-4a2c-992e-e5bbcf20e394';
+/** EFI_DTB_TABLE_GUID: the flattened devicetree blob (UEFI 2.10, 4.6.1.3). */
+export const DTB_TABLE = 'b1b621d5-f19c-41a5-830b-d9152c69aae0';
 export const GLOBAL_VARIABLE = '8be4df61-93ca-11d2-aa0d-00e098032b8c';
 
 const GUID_RE = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;

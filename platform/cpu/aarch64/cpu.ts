@@ -91,6 +91,8 @@ class Block {
 }
 
 const MAX_BLOCK = 64;
+/** Consecutive exceptions with no instruction retired before run() calls it an exception loop. */
+const MAX_FRUITLESS_EXCEPTIONS = 10_000;
 
 export class Aarch64Cpu {
   readonly x = new Int32Array(68);
@@ -159,6 +161,17 @@ export class Aarch64Cpu {
   mhi = 0;
 
   firmware: Aarch64Firmware | null = null;
+  /**
+   * Built-in firmware entered through trap addresses (boot/firmware/traps.ts): asked with the PC before a
+   * block is looked up (never for a chained successor: no block is ever built at a trap address, so none
+   * can be chained to). Returns true when it served a call there (it has set the PC or stopped the run).
+   */
+  trapHook: ((pc: number) => boolean) | null = null;
+  /**
+   * The board's next clock event in CPU ticks (retired + idle), or Infinity: WFI skips no further than this,
+   * so a device alarm earlier than the next CPU timer is delivered on time. Null: no board clock to respect.
+   */
+  idleHorizon: (() => number) | null = null;
   /** executions after which a block is compiled to JavaScript (Infinity: interpret only) */
   compileThreshold = 16;
   /** address of the instruction that raised the last synchronous exception (for retired counts) */
@@ -673,11 +686,22 @@ export class Aarch64Cpu {
     this.nextTimerEvent = next;
   }
 
-  /** WFI: sleeps in virtual time until an interrupt input or a timer changes; false when nothing can wake. */
+  /**
+   * WFI: sleeps in virtual time until an interrupt input or a timer changes; false when nothing can wake.
+   * With `idleHorizon` the sleep ends at the board's next clock event when that comes first: the slice then
+   * ends (as if its budget were spent) with the PC still on the WFI, the board runs its event, and the WFI
+   * executes again, now woken by the device's interrupt or sleeping on.
+   */
   waitForInterrupt(): boolean {
     if (this.irqLine || this.fiqLine || (this.sys[2 * S.HCR_EL2]! & 0x1c0) !== 0) return true;
     this.updateTimers();
     if (this.irqLine || this.fiqLine) return true;
+    const horizon = this.idleHorizon === null ? Infinity : this.idleHorizon();
+    if (horizon < this.nextTimerEvent) {
+      if (horizon > this.ticks) this.idleTicks += horizon - this.ticks;
+      this.stopWith({ kind: 'budget' });
+      return true;
+    }
     if (this.nextTimerEvent === Infinity) return false;
     this.idleTicks += this.nextTimerEvent - this.ticks;
     this.updateTimers();
@@ -1056,12 +1080,24 @@ export class Aarch64Cpu {
     const end = this.retired + maxInstructions;
     this.stop = null;
     this.updateTimers();
+    // Exceptions taken in a row without one retired instruction: a vector that faults itself (not mapped,
+    // not executable). Nothing retires, so the budget could never end the run; this does.
+    let fruitless = 0;
+    let retiredAtException = -1;
     while (this.stop === null) {
       if (this.retired >= end) return { reason: { kind: 'budget' }, instructions: this.retired - start };
       try {
         this.runBlocks(end);
       } catch (e) {
-        if (e === GUEST_EXCEPTION) continue;
+        if (e === GUEST_EXCEPTION) {
+          if (this.retired !== retiredAtException) { retiredAtException = this.retired; fruitless = 0; }
+          else if (++fruitless >= MAX_FRUITLESS_EXCEPTIONS) {
+            splitTo(this.pc);
+            this.stop = { kind: 'fault', detail: `exception loop at 0x${hex64(R[0]!, R[1]!)} (EL${this.el}): ${MAX_FRUITLESS_EXCEPTIONS} exceptions in a row without retiring an instruction; the vector table faults itself` };
+            break;
+          }
+          continue;
+        }
         if (e instanceof NotImplementedError) { this.stop = { kind: 'unimplemented', detail: e.message }; break; }
         throw e;
       }
@@ -1085,6 +1121,12 @@ export class Aarch64Cpu {
         else if (prev.nextVa2 === pc) block = prev.next2!;
       }
       if (block === undefined) {
+        if (this.trapHook !== null && this.trapHook(pc)) {
+          // A firmware call retires as one instruction: a guest that loops through traps still spends its budget.
+          this.retired++;
+          prev = null;
+          continue;
+        }
         if ((pc & 3) !== 0) { this.pcAlignmentFault(); prev = null; continue; }
         const pa = this.fetchPa(pc);
         block = this.blocks.get(pa);

@@ -4,6 +4,9 @@
  * it. The IRQ handler (EL2, SPx, IRQ vector) prints the acknowledged INTID and the RTC's masked interrupt
  * status, clears both and powers off through PSCI SYSTEM_OFF over SMC. test/boot-virt runs it under QEMU and
  * on our virt board: on ours the wake-up comes from the virtual clock while the CPU is idle.
+ * Built with -DARM_TIMER (rtc-alarm-timer.img) it also arms the EL2 physical timer 10 s ahead (its PPI left
+ * disabled in the GIC, so it can never wake the CPU) and the handler prints the timer's CNTHP_CTL_EL2.ISTATUS:
+ * 0 when the RTC alarm was delivered on time, 1 when the CPU slept past it to the timer's deadline.
  */
 #define UART 0x09000000
 #define GICD 0x08000000
@@ -55,6 +58,13 @@ start:
   mov x2, #(1 << 4)
   msr HCR_EL2, x2
   isb
+#ifdef ARM_TIMER
+  ldr x2, =625000000            /* 10 s at the board's 62.5 MHz counter */
+  msr CNTHP_TVAL_EL2, x2
+  mov x2, #1
+  msr CNTHP_CTL_EL2, x2         /* ENABLE, IMASK clear */
+  isb
+#endif
   msr DAIFClr, #2               /* unmask IRQ */
 1:wfi
   b 1b
@@ -77,6 +87,13 @@ irq:
   bl puts
   mov w0, w20
   bl putdec
+#ifdef ARM_TIMER
+  adr x0, s_timer
+  bl puts
+  mrs x0, CNTHP_CTL_EL2
+  ubfx w0, w0, #2, #1           /* ISTATUS */
+  bl putdec
+#endif
   mov w2, #'\n'
   str w2, [x9]
   ldr x0, =PSCI_SYSTEM_OFF
@@ -112,6 +129,7 @@ putdec:
 s_wait: .asciz "rtc-alarm: waiting for the PL031 match interrupt\n"
 s_irq: .asciz "rtc-alarm: IRQ INTID "
 s_mis: .asciz ", RTCMIS "
+s_timer: .asciz ", CNTHP ISTATUS "
   .balign 8
   .ltorg
 
