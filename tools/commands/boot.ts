@@ -68,7 +68,7 @@ class LineWriter {
 export function register(program: Command): void {
   program
     .command('boot')
-    .description('boot an image on an emulated board (pc: UEFI, Multiboot2, Linux paths; virt: Linux Image and Multiboot2 paths)')
+    .description('boot an image on an emulated board (pc: UEFI, Multiboot2, Linux paths; virt: UEFI, Linux Image and Multiboot2 paths)')
     .argument('<image>', 'the boot image (mono-image, UEFI application, bzImage or Multiboot2 kernel)')
     .option('--via <path>', `boot path: ${BOOT_PATHS.join(' | ')} (default: uefi for a PE image, else linux for a bzImage, else multiboot2)`)
     .option('--board <board>', 'board: pc (q35-like, x86-64) or virt (QEMU virt, AArch64)', 'pc')
