@@ -37,9 +37,21 @@ export type Region = RamRegion | MmioRegion;
 
 export type CodeWriteListener = (pageIndex: number) => void;
 
+/**
+ * An access to an unassigned physical address. CPUs turn it into a guest-visible abort, so a guest that
+ * keeps touching unassigned memory throws one per access: it captures no stack trace (the costly part of an
+ * Error) and builds its message only when someone reads it.
+ */
 export class BusError extends Error {
   constructor(readonly address: number, readonly access: 'read' | 'write', readonly size: number) {
-    super(`unassigned physical address 0x${address.toString(16)} (${access} of ${size} bytes)`);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super();
+    Error.stackTraceLimit = limit;
+  }
+
+  override get message(): string {
+    return `unassigned physical address 0x${this.address.toString(16)} (${this.access} of ${this.size} bytes)`;
   }
 }
 
