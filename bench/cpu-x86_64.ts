@@ -5,6 +5,7 @@
  *     our CPU (the program is deterministic, so QEMU retires the same instructions); QEMU's time is its wall
  *     time minus its start-up/shutdown time measured with bench-empty.
  *   - gcc-built workload (bench-crc): heap sort of 256 Ki keys + CRC-32 over 4 MiB, wall time on both.
+ *   - gcc-built floating-point workload (bench-nbody): 100000 n-body steps in SSE2 double arithmetic.
  * Run: npx tsc -p tsconfig.json && node dist/bench/cpu-x86_64.js
  */
 import { spawnSync } from 'node:child_process';
@@ -75,3 +76,12 @@ console.log(`  QEMU TCG : ${(crcQ.seconds - base.seconds).toFixed(3)} s (wall ${
 console.log(`  ours     : ${crcO.seconds.toFixed(3)} s = ${(crcO.instructions / crcO.seconds / 1e6).toFixed(1)} MIPS (CPU time ${crcO.cpuSeconds.toFixed(3)} s)`);
 console.log(`  ratio    : ours takes ${(crcO.seconds / Math.max(crcQ.seconds - base.seconds, 1e-3)).toFixed(1)}x QEMU's time`);
 console.log(`  output   : ${crcO.serial.trim()}`);
+
+const nbQ = best(2, () => qemu(`${DIR}/bench-nbody.elf`));
+const nbO = best(1, () => ours(`${DIR}/bench-nbody.elf`));
+if (nbQ.serial !== nbO.serial) throw new Error(`bench-nbody output differs:\n${nbQ.serial}\n${nbO.serial}`);
+console.log(`gcc floating-point workload (bench-nbody: 100000 n-body steps, SSE2 double): ${nbO.instructions} guest instructions`);
+console.log(`  QEMU TCG : ${(nbQ.seconds - base.seconds).toFixed(3)} s (wall ${nbQ.seconds.toFixed(3)} s)`);
+console.log(`  ours     : ${nbO.seconds.toFixed(3)} s = ${(nbO.instructions / nbO.seconds / 1e6).toFixed(1)} MIPS (CPU time ${nbO.cpuSeconds.toFixed(3)} s)`);
+console.log(`  ratio    : ours takes ${(nbO.seconds / Math.max(nbQ.seconds - base.seconds, 1e-3)).toFixed(1)}x QEMU's time`);
+console.log(`  output   : ${nbO.serial.trim()}`);

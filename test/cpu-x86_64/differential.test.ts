@@ -9,7 +9,7 @@ import { TestMachine } from '../../dist/platform/cpu/x86_64/test-machine.js';
 import { runQemuAsync } from './qemu.js';
 
 const DIR = 'build/test/guests/x86_64';
-const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes', 't-system', 't-la57', 't-smap'];
+const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes', 't-system', 't-la57', 't-smap', 't-ssefp', 't-fpwork'];
 const BUDGET = 100_000_000;
 
 function runOurs(elf: string, compileBlocks = true): { serial: string; reason: string; exit: number | null; message: string; instructions: number } {
@@ -43,7 +43,7 @@ describe('x86-64 CPU: guest programs give the same console output as QEMU', () =
   }
 
   it('the pure interpreter (no compiled blocks) retires the same instructions with the same output', () => {
-    for (const p of ['t-bits', 't-string', 't-paging', 't-except', 't-la57', 't-smap']) {
+    for (const p of ['t-bits', 't-string', 't-paging', 't-except', 't-la57', 't-smap', 't-fpwork']) {
       const elf = `${DIR}/${p}.elf`;
       const a = runOurs(elf, true);
       const b = runOurs(elf, false);

@@ -29,6 +29,9 @@ export interface NativeCase {
   undefinedFlags: number;
   /** registers whose result is undefined (e.g. BSF destination for a zero source) */
   undefinedRegs: number[];
+  /** XMM0-15 as 64 dwords (zero when absent) and MXCSR (0x1f80 when absent) */
+  xmm?: number[];
+  mxcsr?: number;
 }
 
 /** xorshift32 with a fixed seed: the same cases every run. */
@@ -327,6 +330,191 @@ export function generateCases(count: number, seed = 0x1234567): NativeCase[] {
       continue;
     }
     cases.push({ name, code, regs, flags, undefinedFlags: undef, undefinedRegs: undefRegs });
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SSE/SSE2 floating point: register forms of every instruction exec-ssefp.ts implements, with operands drawn
+// from the classes that matter for IEEE 754 (zeros, infinities, quiet and signalling NaNs with payloads,
+// denormals, values near the underflow and overflow thresholds, values near 1, exact integers, random bit
+// patterns) and a random MXCSR: rounding control, DAZ, FTZ and the sticky flags. Every exception stays
+// masked (an unmasked one would kill the native harness with SIGFPE; #XM is covered by t-ssefp.c). Nothing
+// is masked in the comparison: all XMM registers, MXCSR, the GPRs and the arithmetic flags must match.
+// ---------------------------------------------------------------------------------------------------------
+
+function f32Bits(rng: Rng): number {
+  const sign = rng.below(2) << 31;
+  const k = rng.below(16);
+  switch (k) {
+    case 0: return sign >>> 0; // +-0
+    case 1: return (sign | 0x7f800000) >>> 0; // +-inf
+    case 2: return (sign | 0x7fc00000 | (rng.u32() & 0x3fffff)) >>> 0; // QNaN
+    case 3: return (sign | 0x7f800000 | ((rng.u32() & 0x3fffff) | 1)) >>> 0; // SNaN
+    case 4: return (sign | ((rng.u32() & 0x7fffff) | 1)) >>> 0; // denormal
+    case 5: return (sign | ((1 + rng.below(30)) << 23) | (rng.u32() & 0x7fffff)) >>> 0; // tiny normal
+    case 6: return (sign | ((225 + rng.below(30)) << 23) | (rng.u32() & 0x7fffff)) >>> 0; // huge
+    case 7: return rng.u32(); // anything
+    case 8: { // small exact integer
+      const f = new Float32Array([(rng.below(2) ? -1 : 1) * rng.below(100000)]);
+      return new Uint32Array(f.buffer)[0]!;
+    }
+    default: return (sign | ((118 + rng.below(20)) << 23) | (rng.u32() & 0x7fffff)) >>> 0; // near 1
+  }
+}
+
+function f64Bits(rng: Rng): [number, number] {
+  const sign = rng.below(2) << 31;
+  const lo = rng.u32();
+  const k = rng.below(16);
+  switch (k) {
+    case 0: return [0, sign >>> 0];
+    case 1: return [0, (sign | 0x7ff00000) >>> 0];
+    case 2: return [lo, (sign | 0x7ff80000 | (rng.u32() & 0x7ffff)) >>> 0];
+    case 3: return [lo | 1, (sign | 0x7ff00000 | (rng.u32() & 0x7ffff)) >>> 0];
+    case 4: return [lo | 1, (sign | (rng.u32() & 0xfffff)) >>> 0];
+    case 5: return [lo, (sign | ((1 + rng.below(60)) << 20) | (rng.u32() & 0xfffff)) >>> 0];
+    case 6: return [lo, (sign | ((1990 + rng.below(56)) << 20) | (rng.u32() & 0xfffff)) >>> 0];
+    case 7: return [lo, rng.u32()];
+    case 8: {
+      const f = new Float64Array([(rng.below(2) ? -1 : 1) * rng.below(1 << 30)]);
+      const u = new Uint32Array(f.buffer);
+      return [u[0]!, u[1]!];
+    }
+    case 9: { // a short significand: products and quotients that are often exact
+      return [0, (sign | ((1015 + rng.below(16)) << 20) | (rng.u32() & 0xff000)) >>> 0];
+    }
+    default: return [lo, (sign | ((1013 + rng.below(20)) << 20) | (rng.u32() & 0xfffff)) >>> 0];
+  }
+}
+
+/** Fills an XMM register (4 dwords at xmm[r*4]) with floats, doubles or integers. */
+function fillXmm(rng: Rng, xmm: number[], r: number, kind: 'f' | 'd' | 'i'): void {
+  for (let i = 0; i < 4; i++) {
+    if (kind === 'f') xmm[r * 4 + i] = f32Bits(rng);
+    else if (kind === 'i') xmm[r * 4 + i] = rng.below(3) ? rng.value()[0] : f32Bits(rng);
+    else if (i % 2 === 0) {
+      const [lo, hi] = f64Bits(rng);
+      xmm[r * 4 + i] = lo;
+      xmm[r * 4 + i + 1] = hi;
+    }
+  }
+}
+
+/** Makes register b's lanes close to a's (cancellation, exact differences, equal compares). */
+function relate(rng: Rng, xmm: number[], a: number, b: number): void {
+  for (let i = 0; i < 4; i++) {
+    const v = xmm[a * 4 + i]!;
+    const k = rng.below(3);
+    xmm[b * 4 + i] = k === 0 ? v : k === 1 ? (v ^ (rng.u32() & 0xff)) >>> 0 : (v ^ 0x80000000) >>> 0;
+  }
+}
+
+/** [prefix or -1, opcode, source format, destination kind] */
+type FpOp = { name: string; pre: number; op: number; src: 'f' | 'd' | 'i'; imm?: boolean; gprDst?: boolean; gprSrc?: boolean };
+
+const FP_OPS: FpOp[] = [];
+{
+  const pre = [-1, 0x66, 0xf3, 0xf2];
+  const arith: [number, string][] = [[0x58, 'add'], [0x59, 'mul'], [0x5c, 'sub'], [0x5d, 'min'], [0x5e, 'div'], [0x5f, 'max'], [0x51, 'sqrt']];
+  const sfx = ['ps', 'pd', 'ss', 'sd'];
+  for (const [op, n] of arith) for (let p = 0; p < 4; p++) FP_OPS.push({ name: n + sfx[p], pre: pre[p]!, op, src: p % 2 ? 'd' : 'f' });
+  for (let p = 0; p < 4; p++) FP_OPS.push({ name: 'cmp' + sfx[p], pre: pre[p]!, op: 0xc2, src: p % 2 ? 'd' : 'f', imm: true });
+  FP_OPS.push({ name: 'ucomiss', pre: -1, op: 0x2e, src: 'f' }, { name: 'ucomisd', pre: 0x66, op: 0x2e, src: 'd' });
+  FP_OPS.push({ name: 'comiss', pre: -1, op: 0x2f, src: 'f' }, { name: 'comisd', pre: 0x66, op: 0x2f, src: 'd' });
+  FP_OPS.push({ name: 'cvtps2pd', pre: -1, op: 0x5a, src: 'f' }, { name: 'cvtpd2ps', pre: 0x66, op: 0x5a, src: 'd' });
+  FP_OPS.push({ name: 'cvtss2sd', pre: 0xf3, op: 0x5a, src: 'f' }, { name: 'cvtsd2ss', pre: 0xf2, op: 0x5a, src: 'd' });
+  FP_OPS.push({ name: 'cvtdq2ps', pre: -1, op: 0x5b, src: 'i' }, { name: 'cvtps2dq', pre: 0x66, op: 0x5b, src: 'f' });
+  FP_OPS.push({ name: 'cvttps2dq', pre: 0xf3, op: 0x5b, src: 'f' });
+  FP_OPS.push({ name: 'cvttpd2dq', pre: 0x66, op: 0xe6, src: 'd' }, { name: 'cvtdq2pd', pre: 0xf3, op: 0xe6, src: 'i' });
+  FP_OPS.push({ name: 'cvtpd2dq', pre: 0xf2, op: 0xe6, src: 'd' });
+  FP_OPS.push({ name: 'cvtsi2ss', pre: 0xf3, op: 0x2a, src: 'i', gprSrc: true }, { name: 'cvtsi2sd', pre: 0xf2, op: 0x2a, src: 'i', gprSrc: true });
+  FP_OPS.push({ name: 'cvttss2si', pre: 0xf3, op: 0x2c, src: 'f', gprDst: true }, { name: 'cvttsd2si', pre: 0xf2, op: 0x2c, src: 'd', gprDst: true });
+  FP_OPS.push({ name: 'cvtss2si', pre: 0xf3, op: 0x2d, src: 'f', gprDst: true }, { name: 'cvtsd2si', pre: 0xf2, op: 0x2d, src: 'd', gprDst: true });
+  FP_OPS.push({ name: 'shufps', pre: -1, op: 0xc6, src: 'f', imm: true }, { name: 'shufpd', pre: 0x66, op: 0xc6, src: 'd', imm: true });
+  FP_OPS.push({ name: 'unpcklps', pre: -1, op: 0x14, src: 'f' }, { name: 'unpcklpd', pre: 0x66, op: 0x14, src: 'd' });
+  FP_OPS.push({ name: 'unpckhps', pre: -1, op: 0x15, src: 'f' }, { name: 'unpckhpd', pre: 0x66, op: 0x15, src: 'd' });
+  FP_OPS.push({ name: 'andps', pre: -1, op: 0x54, src: 'f' }, { name: 'andnpd', pre: 0x66, op: 0x55, src: 'd' });
+  FP_OPS.push({ name: 'orps', pre: -1, op: 0x56, src: 'f' }, { name: 'xorpd', pre: 0x66, op: 0x57, src: 'd' });
+  FP_OPS.push({ name: 'movmskps', pre: -1, op: 0x50, src: 'f', gprDst: true }, { name: 'movmskpd', pre: 0x66, op: 0x50, src: 'd', gprDst: true });
+}
+
+/** Encodes `op reg, rm` (both xmm, or a GPR on the side the template says) with REX as needed. */
+function encFp(o: FpOp, reg: number, rm: number, w: boolean, imm8: number): number[] {
+  const out: number[] = [];
+  if (o.pre >= 0) out.push(o.pre);
+  out.push(...rex(w, reg, rm));
+  out.push(0x0f, o.op, modrm(reg, rm));
+  if (o.imm) out.push(imm8);
+  return out;
+}
+
+/**
+ * Directed cases: products, quotients and sums at the underflow and overflow thresholds, halfway cases and
+ * exact results, under every rounding mode and with FTZ/DAZ (random operands rarely land exactly there).
+ */
+export function directedSseCases(): NativeCase[] {
+  const A64: [number, number][] = [[1, 0x00100000], [1, 0x3ff00000], [0, 0x7fe00000], [3, 0], [0xffffffff, 0x3fefffff],
+    [0xffffffff, 0x001fffff], [1, 0x43400000], [0, 0xbca00000], [0, 0x3cb00000], [0, 0x00100000], [0xffffffff, 0x000fffff]];
+  const B64: [number, number][] = [[0, 0x3fe00000], [0xfffffffe, 0x3fefffff], [0, 0x40000000], [0, 0x3fd00000],
+    [1, 0x3ff00000], [0, 0x3ca00000], [0xffffffff, 0x000fffff], [1, 0x7fe00000], [0, 0xc3400000], [0, 0x80100000]];
+  const A32 = [0x00800001, 0x3f800001, 0x7f000000, 0x00000003, 0x3f7fffff, 0x00ffffff, 0x4b800001, 0xb3800000, 0x34000000, 0x00800000, 0x007fffff];
+  const B32 = [0x3f000000, 0x3f7ffffe, 0x40000000, 0x3e800000, 0x3f800001, 0x33800000, 0x007fffff, 0x7f000001, 0xcb800000, 0x80800000];
+  const modes = [0x1f80, 0x3f80, 0x5f80, 0x7f80, 0x9f80, 0x1fc0, 0xffc0, 0xbf80, 0xdf80];
+  const cases: NativeCase[] = [];
+  const regs: [number, number][] = Array.from({ length: 16 }, () => [0, 0] as [number, number]);
+  for (const [op, name] of [[0x58, 'add'], [0x5c, 'sub'], [0x59, 'mul'], [0x5e, 'div'], [0x5a, 'cvt']] as const) {
+    for (let i = 0; i < A64.length; i++) {
+      for (let j = 0; j < B64.length; j++) {
+        for (const mx of modes) {
+          const xmm = new Array<number>(64).fill(0);
+          // xmm0 = a (double in the low qword, float in the low dword of the high qword), xmm1 = b
+          xmm[0] = A64[i]![0]; xmm[1] = A64[i]![1]; xmm[2] = A32[i]!;
+          xmm[4] = B64[j]![0]; xmm[5] = B64[j]![1]; xmm[6] = B32[j]!;
+          // op sd xmm0, xmm1 ; pshufd $0xee to bring the floats down into xmm2/xmm3 ; op ss xmm2, xmm3
+          const code = [0xf2, 0x0f, op, 0xc1, 0x66, 0x0f, 0x70, 0xd0, 0xee, 0x66, 0x0f, 0x70, 0xd9, 0xee, 0xf3, 0x0f, op, 0xd3];
+          if (op === 0x5a) code.splice(0, 4, 0xf2, 0x0f, 0x5a, 0xe1); // cvtsd2ss xmm4, xmm1 instead of a double op
+          cases.push({ name: `${name}-directed`, code, regs, flags: 0x202, undefinedFlags: 0, undefinedRegs: [], xmm, mxcsr: mx });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+export function generateSseCases(count: number, seed = 0x5eed5eed): NativeCase[] {
+  const rng = new Rng(seed);
+  const cases: NativeCase[] = [];
+  for (let n = 0; n < count; n++) {
+    const regs: [number, number][] = [];
+    for (let i = 0; i < 16; i++) regs.push(rng.value());
+    regs[4] = [0, 0];
+    const flags = 0x202 | (rng.u32() & ARITH);
+    const o = FP_OPS[rng.below(FP_OPS.length)]!;
+    const xmm: number[] = new Array<number>(64).fill(0);
+    const kind = o.src === 'i' ? 'i' : o.src;
+    for (let r = 0; r < 16; r++) fillXmm(rng, xmm, r, kind);
+    const a = rng.below(16);
+    let b = rng.below(16);
+    if (rng.below(4) === 0) b = a;
+    else if (rng.below(3) === 0) relate(rng, xmm, a, b);
+    // MXCSR: all exceptions masked; RC, DAZ, FTZ and the sticky flags random (half the cases start clean)
+    let mxcsr = 0x1f80 | (rng.below(4) << 13);
+    if (rng.below(4) === 0) mxcsr |= 0x40; // DAZ
+    if (rng.below(4) === 0) mxcsr |= 0x8000; // FTZ
+    if (rng.below(2)) mxcsr |= rng.u32() & 0x3f;
+    let code: number[];
+    const w = rng.below(2) === 1;
+    if (o.gprSrc) {
+      const g = REGS[rng.below(REGS.length)]!;
+      code = encFp(o, a, g, w, 0);
+    } else if (o.gprDst) {
+      const g = REGS[rng.below(REGS.length)]!;
+      code = encFp(o, g, b, w && o.op !== 0x50, 0);
+    } else code = encFp(o, a, b, false, rng.below(256));
+    // sometimes a dependent pair: the same operation again on its own result
+    if (!o.gprDst && !o.gprSrc && rng.below(5) === 0) code = [...code, ...code];
+    cases.push({ name: o.name + (w ? '-64' : ''), code, regs, flags, undefinedFlags: 0, undefinedRegs: [], xmm, mxcsr });
   }
   return cases;
 }

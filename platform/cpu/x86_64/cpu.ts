@@ -176,6 +176,9 @@ export class X86Cpu {
   stackSize = 2;
 
   readonly xmm = new Int32Array(64);
+  /** binary32 / binary64 views of the same XMM storage (exec-ssefp.ts; the host is little-endian like x86) */
+  readonly xmmF32 = new Float32Array(this.xmm.buffer);
+  readonly xmmF64 = new Float64Array(this.xmm.buffer);
   mxcsr = 0x1f80;
   fcw = 0x37f;
   fsw = 0;

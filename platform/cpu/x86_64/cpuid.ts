@@ -2,7 +2,7 @@
  * CPUID: one documented CPU model, "nova-image virtual x86-64 CPU".
  *
  * It advertises exactly what the interpreter implements: long mode, NX, 1 GiB pages, SYSCALL, RDTSCP,
- * CMOV, CX8/CX16, PAE/PSE/PGE/PAT/MTRR, FXSR, SSE/SSE2 (the move/integer subset compilers emit), POPCNT,
+ * CMOV, CX8/CX16, PAE/PSE/PGE/PAT/MTRR, FXSR, SSE/SSE2 (moves, integer and floating-point operations; RCPPS/RSQRTPS and the MMX-register conversions are not implemented), POPCNT,
  * LZCNT (ABM), XSAVE (x87|SSE in XCR0), RDRAND/RDSEED, FSGSBASE, SMEP, SMAP (STAC/CLAC), 5-level paging (LA57),
  * PCID/INVPCID, APIC; x2APIC when the board connects its local APIC (X86Cpu.apic). No SSE3+, no AVX, no VMX. x87 is listed because long mode requires it; executing x87 code ends the run with an "unimplemented"
  * verdict. Vendor string "GenuineIntel", family 6 model 0x3a-like signature (SYSENTER/SYSCALL semantics

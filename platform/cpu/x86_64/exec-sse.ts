@@ -1,7 +1,8 @@
 /**
  * SSE/SSE2: the 128-bit moves and integer operations compilers emit for memcpy/memset/string code.
  * XMM registers live in one Int32Array (cpu.xmm, 4 dwords per register) with byte/word views over the same
- * buffer. Floating-point arithmetic is not implemented (it decodes and ends the run with a verdict).
+ * buffer. The bitwise PS/PD forms (ANDPS/ANDNPD/ORPS/XORPD...), UNPCK*PS/PD, SHUFPS/PD and MOVMSKPS/PD live
+ * here too; floating-point arithmetic, compares and conversions are in exec-ssefp.ts.
  * Alignment checks of the legacy-SSE aligned forms (MOVAPS/MOVDQA, packed memory operands) are not modelled.
  */
 import type { X86Cpu } from './cpu.js';
@@ -37,7 +38,7 @@ function views(cpu: X86Cpu): XmmViews {
   return v;
 }
 
-function checkSse(cpu: X86Cpu): void {
+export function checkSse(cpu: X86Cpu): void {
   if (cpu.cr0 & 4 || !(cpu.cr4 & 0x200)) cpu.fault(VEC_UD); // CR0.EM or !CR4.OSFXSR
   if (cpu.cr0 & CR0_TS) cpu.fault(VEC_NM);
 }
@@ -86,33 +87,60 @@ const sse = (h: Handler): Handler => (cpu, d) => {
 
 // ---- moves ----
 
-const MOVUPS: Handler = sse((cpu, d) => {
+// the moves write the destination register only after every memory read succeeded (a fault restarts the
+// instruction with the register unchanged); TypedArray.set is avoided on these hot paths
+
+const MOVUPS: Handler = (cpu, d) => {
+  checkSse(cpu);
+  const x = cpu.xmm;
   if (d.k1 === 14 /* V */) {
-    loadW(cpu, d);
-    cpu.xmm.set(S32, d.reg * 4);
-  } else storeW(cpu, d, cpu.xmm, d.reg * 4, 4);
-});
-
-const MOVSS: Handler = sse((cpu, d) => {
-  if (d.k1 === 14) {
+    const o = d.reg * 4;
     if (d.isMem) {
-      loadWLow(cpu, d, 4);
-      cpu.xmm.set(S32, d.reg * 4);
-    } else cpu.xmm[d.reg * 4] = cpu.xmm[d.rm * 4]!;
-  } else storeW(cpu, d, cpu.xmm, d.reg * 4, 1);
-});
-
-const MOVSD: Handler = sse((cpu, d) => {
-  if (d.k1 === 14) {
-    if (d.isMem) {
-      loadWLow(cpu, d, 8);
-      cpu.xmm.set(S32, d.reg * 4);
+      const lin = cpu.ea(d);
+      const v0 = cpu.read32(lin), v1 = cpu.read32(lin + 4), v2 = cpu.read32(lin + 8), v3 = cpu.read32(lin + 12);
+      x[o] = v0;
+      x[o + 1] = v1;
+      x[o + 2] = v2;
+      x[o + 3] = v3;
     } else {
-      cpu.xmm[d.reg * 4] = cpu.xmm[d.rm * 4]!;
-      cpu.xmm[d.reg * 4 + 1] = cpu.xmm[d.rm * 4 + 1]!;
+      const r = d.rm * 4;
+      x[o] = x[r]!;
+      x[o + 1] = x[r + 1]!;
+      x[o + 2] = x[r + 2]!;
+      x[o + 3] = x[r + 3]!;
     }
-  } else storeW(cpu, d, cpu.xmm, d.reg * 4, 2);
-});
+  } else storeW(cpu, d, x, d.reg * 4, 4);
+};
+
+const MOVSS: Handler = (cpu, d) => {
+  checkSse(cpu);
+  const x = cpu.xmm;
+  const o = d.reg * 4;
+  if (d.k1 === 14) {
+    if (d.isMem) {
+      x[o] = cpu.read32(cpu.ea(d));
+      x[o + 1] = x[o + 2] = x[o + 3] = 0;
+    } else x[o] = x[d.rm * 4]!;
+  } else storeW(cpu, d, x, o, 1);
+};
+
+const MOVSD: Handler = (cpu, d) => {
+  checkSse(cpu);
+  const x = cpu.xmm;
+  const o = d.reg * 4;
+  if (d.k1 === 14) {
+    if (d.isMem) {
+      const lin = cpu.ea(d);
+      const v0 = cpu.read32(lin), v1 = cpu.read32(lin + 4);
+      x[o] = v0;
+      x[o + 1] = v1;
+      x[o + 2] = x[o + 3] = 0;
+    } else {
+      x[o] = x[d.rm * 4]!;
+      x[o + 1] = x[d.rm * 4 + 1]!;
+    }
+  } else storeW(cpu, d, x, o, 2);
+};
 
 const moveHalf = (high: boolean): Handler =>
   sse((cpu, d) => {
@@ -124,7 +152,8 @@ const moveHalf = (high: boolean): Handler =>
     } else storeW(cpu, d, cpu.xmm, o, 2);
   });
 
-const MOVDTOX: Handler = sse((cpu, d) => {
+const MOVDTOX: Handler = (cpu, d) => {
+  checkSse(cpu);
   const size = d.s2;
   const lo = cpu.readOp(d, 1 /* E */, size);
   const o = d.reg * 4;
@@ -132,20 +161,23 @@ const MOVDTOX: Handler = sse((cpu, d) => {
   cpu.xmm[o + 1] = size === 8 ? cpu.vhi : 0;
   cpu.xmm[o + 2] = 0;
   cpu.xmm[o + 3] = 0;
-});
+};
 
-const MOVDFROMX: Handler = sse((cpu, d) => {
+const MOVDFROMX: Handler = (cpu, d) => {
+  checkSse(cpu);
   const size = d.s1;
   const o = d.reg * 4;
   cpu.writeOp(d, 1 /* E */, size, cpu.xmm[o]! >>> 0, size === 8 ? cpu.xmm[o + 1]! >>> 0 : 0, -1);
-});
+};
 
-const MOVQTOX: Handler = sse((cpu, d) => {
+const MOVQTOX: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadWLow(cpu, d, 8);
   cpu.xmm.set(S32, d.reg * 4);
-});
+};
 
-const MOVQFROMX: Handler = sse((cpu, d) => {
+const MOVQFROMX: Handler = (cpu, d) => {
+  checkSse(cpu);
   if (d.isMem) storeW(cpu, d, cpu.xmm, d.reg * 4, 2);
   else {
     const o = d.rm * 4;
@@ -154,27 +186,30 @@ const MOVQFROMX: Handler = sse((cpu, d) => {
     cpu.xmm[o + 2] = 0;
     cpu.xmm[o + 3] = 0;
   }
-});
+};
 
-const MOVMSKPS: Handler = sse((cpu, d) => {
+const MOVMSKPS: Handler = (cpu, d) => {
+  checkSse(cpu);
   const o = d.rm * 4;
   let m = 0;
   for (let i = 0; i < 4; i++) m |= (cpu.xmm[o + i]! >>> 31) << i;
   cpu.writeReg(4, d.reg, true, m, 0);
-});
+};
 
-const MOVMSKPD: Handler = sse((cpu, d) => {
+const MOVMSKPD: Handler = (cpu, d) => {
+  checkSse(cpu);
   const o = d.rm * 4;
   cpu.writeReg(4, d.reg, true, (cpu.xmm[o + 1]! >>> 31) | ((cpu.xmm[o + 3]! >>> 31) << 1), 0);
-});
+};
 
-const PMOVMSKB: Handler = sse((cpu, d) => {
+const PMOVMSKB: Handler = (cpu, d) => {
+  checkSse(cpu);
   const v = views(cpu);
   const o = d.rm * 16;
   let m = 0;
   for (let i = 0; i < 16; i++) m |= (v.b[o + i]! >>> 7) << i;
   cpu.writeReg(4, d.reg, true, m, 0);
-});
+};
 
 // ---- lane-wise integer operations ----
 
@@ -231,7 +266,7 @@ const unpack = (lane: number, high: boolean): Handler =>
     loadW(cpu, d);
     const v = views(cpu);
     const o = d.reg * 16;
-    T32.set(v.d.subarray(d.reg * 4, d.reg * 4 + 4));
+    for (let i = 0; i < 4; i++) T32[i] = v.d[d.reg * 4 + i]!;
     const n = 16 / lane / 2; // pairs
     const base = high ? 8 : 0;
     for (let i = 0; i < n; i++) {
@@ -242,39 +277,80 @@ const unpack = (lane: number, high: boolean): Handler =>
     }
   });
 
-const PACKSSWB: Handler = sse((cpu, d) => {
+// dword and qword interleaves (UNPCKLPS/UNPCKHPS, UNPCKLPD/UNPCKHPD = PUNPCKLQDQ/PUNPCKHQDQ are hot in
+// compiled floating-point code): dword moves instead of the byte loop above
+const PUNPCKLDQ: Handler = (cpu, d) => {
+  checkSse(cpu);
+  loadW(cpu, d);
+  const x = cpu.xmm, o = d.reg * 4;
+  const d1 = x[o + 1]!;
+  x[o + 1] = S32[0]!;
+  x[o + 2] = d1;
+  x[o + 3] = S32[1]!;
+};
+const PUNPCKHDQ: Handler = (cpu, d) => {
+  checkSse(cpu);
+  loadW(cpu, d);
+  const x = cpu.xmm, o = d.reg * 4;
+  x[o] = x[o + 2]!;
+  x[o + 1] = S32[2]!;
+  x[o + 2] = x[o + 3]!;
+  x[o + 3] = S32[3]!;
+};
+const PUNPCKLQDQ: Handler = (cpu, d) => {
+  checkSse(cpu);
+  loadW(cpu, d);
+  const x = cpu.xmm, o = d.reg * 4;
+  x[o + 2] = S32[0]!;
+  x[o + 3] = S32[1]!;
+};
+const PUNPCKHQDQ: Handler = (cpu, d) => {
+  checkSse(cpu);
+  loadW(cpu, d);
+  const x = cpu.xmm, o = d.reg * 4;
+  x[o] = x[o + 2]!;
+  x[o + 1] = x[o + 3]!;
+  x[o + 2] = S32[2]!;
+  x[o + 3] = S32[3]!;
+};
+
+const PACKSSWB: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const v = views(cpu);
   const o = d.reg * 16;
   for (let i = 0; i < 8; i++) T16[i] = v.sw[d.reg * 8 + i]!;
   for (let i = 0; i < 8; i++) v.b[o + i] = sat((T16[i]! << 16) >> 16, -128, 127) & 0xff;
   for (let i = 0; i < 8; i++) v.b[o + 8 + i] = sat(SS16[i]!, -128, 127) & 0xff;
-});
+};
 
-const PACKUSWB: Handler = sse((cpu, d) => {
+const PACKUSWB: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const v = views(cpu);
   const o = d.reg * 16;
   for (let i = 0; i < 8; i++) T16[i] = v.sw[d.reg * 8 + i]!;
   for (let i = 0; i < 8; i++) v.b[o + i] = sat((T16[i]! << 16) >> 16, 0, 255);
   for (let i = 0; i < 8; i++) v.b[o + 8 + i] = sat(SS16[i]!, 0, 255);
-});
+};
 
-const PACKSSDW: Handler = sse((cpu, d) => {
+const PACKSSDW: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const v = views(cpu);
   const o = d.reg * 8;
-  T32.set(v.d.subarray(d.reg * 4, d.reg * 4 + 4));
+  for (let i = 0; i < 4; i++) T32[i] = v.d[d.reg * 4 + i]!;
   for (let i = 0; i < 4; i++) v.w[o + i] = sat(T32[i]!, -32768, 32767) & 0xffff;
   for (let i = 0; i < 4; i++) v.w[o + 4 + i] = sat(S32[i]!, -32768, 32767) & 0xffff;
-});
+};
 
-const PSHUFD: Handler = sse((cpu, d) => {
+const PSHUFD: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const o = d.reg * 4;
   const imm = d.imm;
   for (let i = 0; i < 4; i++) cpu.xmm[o + i] = S32[(imm >> (2 * i)) & 3]!;
-});
+};
 
 const pshufw = (high: boolean): Handler =>
   sse((cpu, d) => {
@@ -286,27 +362,29 @@ const pshufw = (high: boolean): Handler =>
     for (let i = 0; i < 4; i++) v.w[o + base + i] = S16[base + ((d.imm >> (2 * i)) & 3)]!;
   });
 
-const SHUFPS: Handler = sse((cpu, d) => {
+const SHUFPS: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const o = d.reg * 4;
-  T32.set(cpu.xmm.subarray(o, o + 4));
+  for (let i = 0; i < 4; i++) T32[i] = cpu.xmm[o + i]!;
   const imm = d.imm;
   cpu.xmm[o] = T32[imm & 3]!;
   cpu.xmm[o + 1] = T32[(imm >> 2) & 3]!;
   cpu.xmm[o + 2] = S32[(imm >> 4) & 3]!;
   cpu.xmm[o + 3] = S32[(imm >> 6) & 3]!;
-});
+};
 
-const SHUFPD: Handler = sse((cpu, d) => {
+const SHUFPD: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const o = d.reg * 4;
-  T32.set(cpu.xmm.subarray(o, o + 4));
+  for (let i = 0; i < 4; i++) T32[i] = cpu.xmm[o + i]!;
   const a = (d.imm & 1) * 2, b = ((d.imm >> 1) & 1) * 2;
   cpu.xmm[o] = T32[a]!;
   cpu.xmm[o + 1] = T32[a + 1]!;
   cpu.xmm[o + 2] = S32[b]!;
   cpu.xmm[o + 3] = S32[b + 1]!;
-});
+};
 
 /** Shift count from the low qword of W (register-count forms) or the immediate. */
 function shiftCount(cpu: X86Cpu, d: Insn): number {
@@ -363,7 +441,8 @@ const byteShift = (left: boolean): Handler =>
     }
   });
 
-const PMULUDQ: Handler = sse((cpu, d) => {
+const PMULUDQ: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const o = d.reg * 4;
   for (let q = 0; q < 2; q++) {
@@ -374,9 +453,10 @@ const PMULUDQ: Handler = sse((cpu, d) => {
     cpu.xmm[o + q * 2] = (mid << 16) | (p00 & 0xffff);
     cpu.xmm[o + q * 2 + 1] = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
   }
-});
+};
 
-const PSADBW: Handler = sse((cpu, d) => {
+const PSADBW: Handler = (cpu, d) => {
+  checkSse(cpu);
   loadW(cpu, d);
   const v = views(cpu);
   const o = d.reg * 16;
@@ -386,26 +466,30 @@ const PSADBW: Handler = sse((cpu, d) => {
     cpu.xmm[d.reg * 4 + q * 2] = s;
     cpu.xmm[d.reg * 4 + q * 2 + 1] = 0;
   }
-});
+};
 
-const MOVHLPS: Handler = sse((cpu, d) => {
+const MOVHLPS: Handler = (cpu, d) => {
+  checkSse(cpu);
   cpu.xmm[d.reg * 4] = cpu.xmm[d.rm * 4 + 2]!;
   cpu.xmm[d.reg * 4 + 1] = cpu.xmm[d.rm * 4 + 3]!;
-});
+};
 
-const MOVLHPS: Handler = sse((cpu, d) => {
+const MOVLHPS: Handler = (cpu, d) => {
+  checkSse(cpu);
   cpu.xmm[d.reg * 4 + 2] = cpu.xmm[d.rm * 4]!;
   cpu.xmm[d.reg * 4 + 3] = cpu.xmm[d.rm * 4 + 1]!;
-});
+};
 
-const PINSRW: Handler = sse((cpu, d) => {
+const PINSRW: Handler = (cpu, d) => {
+  checkSse(cpu);
   const v = cpu.readOp(d, 1 /* E */, 2);
   views(cpu).w[d.reg * 8 + (d.imm & 7)] = v;
-});
+};
 
-const PEXTRW: Handler = sse((cpu, d) => {
+const PEXTRW: Handler = (cpu, d) => {
+  checkSse(cpu);
   cpu.writeReg(4, d.reg, true, views(cpu).w[d.rm * 8 + (d.imm & 7)]!, 0);
-});
+};
 
 export const SSE_HANDLERS: Record<string, Handler> = {
   PINSRW,
@@ -459,14 +543,14 @@ export const SSE_HANDLERS: Record<string, Handler> = {
   PCMPGTD: lanes32((a, b) => (a > b ? -1 : 0)),
   PUNPCKLBW: unpack(1, false),
   PUNPCKLWD: unpack(2, false),
-  PUNPCKLDQ: unpack(4, false),
-  PUNPCKLQDQ: unpack(8, false),
+  PUNPCKLDQ,
+  PUNPCKLQDQ,
   PUNPCKHBW: unpack(1, true),
   PUNPCKHWD: unpack(2, true),
-  PUNPCKHDQ: unpack(4, true),
-  PUNPCKHQDQ: unpack(8, true),
-  UNPCKLPS: unpack(4, false),
-  UNPCKHPS: unpack(4, true),
+  PUNPCKHDQ,
+  PUNPCKHQDQ,
+  UNPCKLPS: PUNPCKLDQ,
+  UNPCKHPS: PUNPCKHDQ,
   PACKSSWB,
   PACKUSWB,
   PACKSSDW,

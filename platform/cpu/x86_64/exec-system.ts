@@ -343,7 +343,8 @@ function checkFpuAvailable(cpu: X86Cpu): void {
   if (cpu.cr0 & CR0_TS) cpu.fault(VEC_NM);
 }
 
-const MXCSR_MASK = 0xffbf;
+/** every MXCSR bit 0-15 is writable, DAZ (bit 6) included; bits 16-31 are reserved (#GP) */
+const MXCSR_MASK = 0xffff;
 
 function saveX87(cpu: X86Cpu, lin: number): void {
   cpu.write16(lin + FXSAVE.fcw, cpu.fcw);
@@ -444,15 +445,21 @@ const XRSTOR_H: Handler = (cpu, d) => {
   }
 };
 
-const LDMXCSR: Handler = (cpu, d) => {
+/** LDMXCSR/STMXCSR are SSE instructions: #UD with CR0.EM or without CR4.OSFXSR, #NM with CR0.TS. */
+function checkMxcsrAccess(cpu: X86Cpu): void {
+  if (!(cpu.cr4 & CR4_OSFXSR)) cpu.fault(VEC_UD);
   checkFpuAvailable(cpu);
+}
+
+const LDMXCSR: Handler = (cpu, d) => {
+  checkMxcsrAccess(cpu);
   const v = cpu.read32(cpu.ea(d));
   if (v & ~MXCSR_MASK) cpu.fault(VEC_GP, 0);
   cpu.mxcsr = v;
 };
 
 const STMXCSR: Handler = (cpu, d) => {
-  checkFpuAvailable(cpu);
+  checkMxcsrAccess(cpu);
   cpu.write32(cpu.ea(d), cpu.mxcsr);
 };
 

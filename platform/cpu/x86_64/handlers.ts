@@ -5,6 +5,7 @@ import { CONTROL_HANDLERS } from './exec-control.js';
 import { STRING_HANDLERS } from './exec-string.js';
 import { SYSTEM_HANDLERS } from './exec-system.js';
 import { SSE_HANDLERS } from './exec-sse.js';
+import { SSEFP_HANDLERS } from './exec-ssefp.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   ...ALU_HANDLERS,
@@ -12,4 +13,5 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ...STRING_HANDLERS,
   ...SYSTEM_HANDLERS,
   ...SSE_HANDLERS,
+  ...SSEFP_HANDLERS,
 };

@@ -172,15 +172,27 @@ function buildTable(): Record<string, string> {
     t[`D2/${r}`] = `${SHIFT[r]} Eb,CL`;
     t[`D3/${r}`] = `${SHIFT[r]} Ev,CL`;
   }
-  // SSE/SSE2 floating point: decoded (so the run ends with an "unimplemented" verdict naming it) but not
-  // executed by this model
-  for (const op of [0x2a, 0x2c, 0x2d, 0x2e, 0x2f, 0x51, 0x52, 0x53, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0xe6]) {
-    for (const p of ['', '66 ', 'F3 ', 'F2 ']) {
-      if (op === 0xe6 && p === '') continue;
-      t[`${p}0F ${hex(op)}`] = 'SSEFP Vx,Wx';
-    }
+  // SSE/SSE2 floating point (exec-ssefp.ts). RCP/RSQRT (approximations) and the MMX conversions decode to
+  // an "unimplemented" verdict.
+  const fp: [number, string][] = [[0x58, 'ADD'], [0x59, 'MUL'], [0x5c, 'SUB'], [0x5d, 'MIN'], [0x5e, 'DIV'], [0x5f, 'MAX'], [0x51, 'SQRT']];
+  for (const [op, m] of fp) {
+    t[`0F ${hex(op)}`] = `${m}PS Vx,Wx`;
+    t[`66 0F ${hex(op)}`] = `${m}PD Vx,Wx`;
+    t[`F3 0F ${hex(op)}`] = `${m}SS Vx,Wd`;
+    t[`F2 0F ${hex(op)}`] = `${m}SD Vx,Wq`;
   }
-  for (const p of ['', '66 ', 'F3 ', 'F2 ']) t[`${p}0F C2`] = 'SSEFP Vx,Wx,Ib';
+  Object.assign(t, {
+    '0F C2': 'CMPPS Vx,Wx,Ib', '66 0F C2': 'CMPPD Vx,Wx,Ib', 'F3 0F C2': 'CMPSS Vx,Wd,Ib', 'F2 0F C2': 'CMPSD Vx,Wq,Ib',
+    '0F 2E': 'UCOMISS Vx,Wd', '66 0F 2E': 'UCOMISD Vx,Wq', '0F 2F': 'COMISS Vx,Wd', '66 0F 2F': 'COMISD Vx,Wq',
+    'F3 0F 2E': 'SSEUD', 'F2 0F 2E': 'SSEUD', 'F3 0F 2F': 'SSEUD', 'F2 0F 2F': 'SSEUD',
+    '0F 2A': 'SSEFP Vx,Wq', '66 0F 2A': 'SSEFP Vx,Wq', 'F3 0F 2A': 'CVTSI2SS Vx,Ey', 'F2 0F 2A': 'CVTSI2SD Vx,Ey',
+    '0F 2C': 'SSEFP Vx,Wq', '66 0F 2C': 'SSEFP Vx,Wx', 'F3 0F 2C': 'CVTTSS2SI Gy,Wd', 'F2 0F 2C': 'CVTTSD2SI Gy,Wq',
+    '0F 2D': 'SSEFP Vx,Wq', '66 0F 2D': 'SSEFP Vx,Wx', 'F3 0F 2D': 'CVTSS2SI Gy,Wd', 'F2 0F 2D': 'CVTSD2SI Gy,Wq',
+    '0F 5A': 'CVTPS2PD Vx,Wq', '66 0F 5A': 'CVTPD2PS Vx,Wx', 'F3 0F 5A': 'CVTSS2SD Vx,Wd', 'F2 0F 5A': 'CVTSD2SS Vx,Wq',
+    '0F 5B': 'CVTDQ2PS Vx,Wx', '66 0F 5B': 'CVTPS2DQ Vx,Wx', 'F3 0F 5B': 'CVTTPS2DQ Vx,Wx', 'F2 0F 5B': 'SSEUD',
+    '66 0F E6': 'CVTTPD2DQ Vx,Wx', 'F3 0F E6': 'CVTDQ2PD Vx,Wq', 'F2 0F E6': 'CVTPD2DQ Vx,Wx',
+  });
+  for (const op of [0x52, 0x53]) for (const p of ['', 'F3 ']) t[`${p}0F ${hex(op)}`] = 'SSEFP Vx,Wx';
   CC.forEach((c, i) => {
     t[hex(0x70 + i)] = `J${c} Jb end`;
     t[`0F ${hex(0x80 + i)}`] = `J${c} Jz end`;
