@@ -6,8 +6,9 @@
  *
  * The CPU interface signals the CPU model through `setIrq`/`setFiq` (group 1 -> IRQ; group 0 -> IRQ on GICv2
  * unless FIQEn, FIQ on GICv3), priority drop and deactivation follow EOImode. Configuration is as on QEMU virt
- * without security extensions (GICD_CTLR.DS = 1 on GICv3). Not modelled: the virtualization interfaces (GICv2
- * GICH/GICV frames, GICv3 ICH_* registers), LPIs/ITS, 1-of-N routing; these throw NotImplementedError.
+ * without security extensions (GICD_CTLR.DS = 1 on GICv3). Not modelled: the virtual CPU interfaces (GICv2
+ * GICV frame; GICv3 ICV_* registers; the hypervisor-side control state is in gic-v2-virt.ts and gic-v3-virt.ts),
+ * LPIs/ITS, 1-of-N routing; these throw NotImplementedError.
  */
 import { NotImplementedError } from '../../common/errors.js';
 import type { MmioHandler } from '../memory/bus.js';
@@ -208,6 +209,27 @@ export class Gic {
     this.update();
   }
 
+  /**
+   * ICC_AP0R0/ICC_AP1R0 view of the running priorities of `group`: bit n set when an interrupt whose group
+   * priority (with the CPU interface's 5 priority bits, PRIbits = 4) is n is active and not yet dropped.
+   */
+  activePriorities(group: number): number {
+    let v = 0;
+    for (const i of this.running) if (this.group[i] === group) v |= 1 << (this.priority[i]! >>> 3);
+    return v >>> 0;
+  }
+
+  /**
+   * Write to ICC_AP0R0/ICC_AP1R0. Software writes zero to forget all active priorities (Linux does at
+   * CPU interface init) or the value it read before (save/restore); other values are not modelled.
+   */
+  writeActivePriorities(group: number, value: number): void {
+    if (value >>> 0 === this.activePriorities(group)) return;
+    if (value !== 0) throw new NotImplementedError(`ICC_AP${group}R0_EL1 write of 0x${(value >>> 0).toString(16)} (restoring active priorities)`);
+    for (let k = this.running.length - 1; k >= 0; k--) if (this.group[this.running[k]!] === group) this.running.splice(k, 1);
+    this.update();
+  }
+
   /** A software-generated interrupt for this (only) CPU. */
   raiseSgi(sgi: number): void {
     this.latched[sgi & 15] = 1;
@@ -405,7 +427,7 @@ export class GicV2CpuInterface implements MmioHandler {
   }
 }
 
-/** The virtualization frames (GICH, GICV): present in the memory map, not modelled. */
+/** The GICv2 virtual CPU interface frame (GICV): present in the memory map, not modelled. */
 export class GicV2VirtualizationFrame implements MmioHandler {
   constructor(private readonly name: string) {}
   read(offset: number): number {
@@ -471,7 +493,8 @@ export interface IccRegister {
   /** Lowest EL that may access it. */
   readonly el: number;
   read(): [number, number];
-  write(lo: number, hi: number): void;
+  /** absent for read-only registers: an MSR to them is UNDEFINED */
+  write?(lo: number, hi: number): void;
 }
 
 export function iccRegisters(g: Gic): IccRegister[] {
@@ -495,6 +518,9 @@ export function iccRegisters(g: Gic): IccRegister[] {
     r('ICC_EOIR0_EL1', 0, 12, 8, 1, 1, () => 0, (v) => g.endOfInterrupt(v & 0xffffff)),
     r('ICC_HPPIR0_EL1', 0, 12, 8, 2, 1, () => g.highestPending([0]), none),
     r('ICC_BPR0_EL1', 0, 12, 8, 3, 1, () => g.bpr, (v) => { g.bpr = v & 7; }),
+    // One active-priorities register per group: 5 priority bits need 32 bits (AP0R1..3/AP1R1..3 are UNDEFINED).
+    r('ICC_AP0R0_EL1', 0, 12, 8, 4, 1, () => g.activePriorities(0), (v) => g.writeActivePriorities(0, v)),
+    r('ICC_AP1R0_EL1', 0, 12, 9, 0, 1, () => g.activePriorities(1), (v) => g.writeActivePriorities(1, v)),
     r('ICC_DIR_EL1', 0, 12, 11, 1, 1, () => 0, (v) => g.deactivate(v & 0xffffff)),
     r('ICC_RPR_EL1', 0, 12, 11, 3, 1, () => Math.min(g.runningPriority(), 0xff), none),
     r('ICC_SGI1R_EL1', 0, 12, 11, 5, 1, () => 0, (lo, hi) => {
@@ -513,29 +539,4 @@ export function iccRegisters(g: Gic): IccRegister[] {
     r('ICC_IGRPEN1_EL1', 0, 12, 12, 7, 1, () => (g.grpEn1 ? 1 : 0), (v) => { g.grpEn1 = (v & 1) !== 0; g.refresh(); }),
     r('ICC_SRE_EL2', 4, 12, 9, 5, 2, () => sre2, (v) => { sre2 = (v & 0xe) | 1; }),
   ];
-}
-
-/**
- * The GICv3 virtualization registers (ICH_*, EL2). The model does not inject virtual interrupts, so any
- * access ends the run with a NotImplementedError verdict naming the register, instead of an UNDEFINED
- * exception the hypervisor would misread as "no GIC virtualization".
- */
-export function ichRegisters(): IccRegister[] {
-  const regs: [string, number, number][] = [
-    ['ICH_HCR_EL2', 11, 0],
-    ['ICH_VTR_EL2', 11, 1],
-    ['ICH_MISR_EL2', 11, 2],
-    ['ICH_EISR_EL2', 11, 3],
-    ['ICH_ELRSR_EL2', 11, 5],
-    ['ICH_VMCR_EL2', 11, 7],
-    ...[0, 1, 2, 3].map((n): [string, number, number] => [`ICH_AP0R${n}_EL2`, 8, n]),
-    ...[0, 1, 2, 3].map((n): [string, number, number] => [`ICH_AP1R${n}_EL2`, 9, n]),
-    ...Array.from({ length: 16 }, (_, n): [string, number, number] => [`ICH_LR${n}_EL2`, 12 + (n >> 3), n & 7]),
-  ];
-  return regs.map(([name, crm, op2]) => {
-    const fail = (): never => {
-      throw new NotImplementedError(`${name} (GICv3 virtualization interface)`);
-    };
-    return { name, op0: 3, op1: 4, crn: 12, crm, op2, el: 2, read: fail, write: fail };
-  });
 }

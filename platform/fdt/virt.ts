@@ -123,6 +123,11 @@ export function virtDeviceTree(board: VirtBoard, chosen: VirtChosen = {}): Uint8
 
   const ch = w.beginNode('chosen');
   w.propertyString('stdout-path', `/pl011@${hex(board.uart.base)}`);
+  if (board.seeds) {
+    // QEMU's order: rng-seed, then kaslr-seed.
+    w.property('rng-seed', board.seeds.rng);
+    w.propertyU64('kaslr-seed', board.seeds.kaslr);
+  }
   if (chosen.bootargs !== undefined) w.propertyString('bootargs', chosen.bootargs);
   if (chosen.initrd) {
     w.propertyU64('linux,initrd-start', BigInt(chosen.initrd.start));

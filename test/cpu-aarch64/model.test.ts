@@ -11,6 +11,7 @@ import { Aarch64Cpu } from '../../platform/cpu/aarch64/cpu.js';
 import { CORTEX_A57, MAX_MODEL, type CpuModel } from '../../platform/cpu/aarch64/cpu-model.js';
 import { testFirmware } from '../../platform/cpu/aarch64/testing/bare-metal.js';
 import { SLOT } from '../../platform/cpu/aarch64/sysregs.js';
+import { R } from '../../platform/cpu/aarch64/int64.js';
 
 const RAM = 0x40000000;
 
@@ -58,6 +59,26 @@ describe('AArch64 model verdicts and exceptions', () => {
     expect(r.reason.kind).toBe('power-off');
     expect(xlo(cpu, 1)).toBe(0x02000000);
     expect(xlo(cpu, 2)).toBe(RAM + 8);
+  });
+
+  it('a board-provided read-only system register (null write) reads, and MSR to it is UNDEFINED', () => {
+    const { cpu } = machine(`
+      adr x9, vectors
+      msr vbar_el2, x9
+      mrs x3, s3_4_c12_c11_1
+      msr s3_4_c12_c11_1, x3
+      .balign 2048
+    vectors:
+      .skip 0x200
+      mrs x1, esr_el2
+      mrs x2, elr_el2
+      ${POWER_OFF}`);
+    cpu.defineSystemRegister(3, 4, 12, 11, 1, 2, () => { R[0] = 0x90080003 | 0; R[1] = 0; }, null); // ICH_VTR_EL2-like
+    const r = cpu.run(1000);
+    expect(r.reason.kind).toBe('power-off');
+    expect(xlo(cpu, 3)).toBe(0x90080003);
+    expect(xlo(cpu, 1)).toBe(0x02000000); // EC 0 (Unknown reason), IL 1
+    expect(xlo(cpu, 2)).toBe(RAM + 12);
   });
 
   it('LSE atomics are UNDEFINED on the Cortex-A57 model and execute on max', () => {

@@ -247,6 +247,16 @@ describe('virt device tree', () => {
     }
   });
 
+  it('/chosen carries fixed rng-seed (32 bytes) and kaslr-seed (8 bytes) as QEMU dtb-randomness does; none when off', () => {
+    const chosen = (opts: Parameters<typeof virtBoard>[0]) => findNode(parseFdt(virtDeviceTree(virtBoard(opts))), '/chosen')!;
+    const on = chosen({});
+    expect(on.properties.map((p) => p.name)).toEqual(['stdout-path', 'rng-seed', 'kaslr-seed']);
+    expect(on.properties[1]!.value.length).toBe(32);
+    expect(hex(on.properties[2]!.value)).toBe('6e6f76612d696d67'); // "nova-img"
+    expect(hex(chosen({}).properties[1]!.value)).toBe(hex(on.properties[1]!.value)); // reproducible
+    expect(chosen({ dtbRandomness: false }).properties.map((p) => p.name)).toEqual(['stdout-path']);
+  });
+
   it('the PSCI conduit is a board option', () => {
     const tree = parseFdt(virtDeviceTree(virtBoard({ virtualization: true, psciMethod: 'hvc' })));
     expect(propStrings(findNode(tree, '/psci')!, 'method')).toEqual(['hvc']);

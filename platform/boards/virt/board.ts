@@ -17,6 +17,12 @@ export interface VirtBoardOptions {
   /** PSCI conduit; default as QEMU: smc when virtualization is on (firmware at EL3), hvc otherwise. */
   readonly psciMethod?: PsciMethod;
   readonly cpus?: number;
+  /**
+   * /chosen kaslr-seed and rng-seed, as QEMU's `dtb-randomness` (on by default): Linux randomizes its
+   * placement (KASLR) and seeds its RNG from them. QEMU draws them at random per run; ours are fixed
+   * (layout.ts), so a run stays reproducible. Default true.
+   */
+  readonly dtbRandomness?: boolean;
 }
 
 export interface GicV2Desc {
@@ -69,6 +75,8 @@ export interface VirtBoard {
     readonly systemReset: number;
   };
   readonly cpuCompatible: string;
+  /** /chosen seeds (see VirtBoardOptions.dtbRandomness), absent when turned off. */
+  readonly seeds?: { readonly kaslr: bigint; readonly rng: Uint8Array };
 }
 
 const MIN_MEMORY = 16 * 1024 * 1024;
@@ -170,5 +178,6 @@ export function virtBoard(options: VirtBoardOptions = {}): VirtBoard {
       systemReset: L.PSCI_SYSTEM_RESET,
     },
     cpuCompatible: L.CPU_COMPATIBLE,
+    ...(options.dtbRandomness ?? true ? { seeds: { kaslr: L.KASLR_SEED, rng: L.RNG_SEED } } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { ByteSink } from '../../devices/uart16550.js';
 import type { VirtBoard } from './board.js';
 import { NotImplementedError } from '../../../common/errors.js';
 import { Gic, GicDistributor, GicV2CpuInterface, GicV2VirtualizationFrame, GicV3Redistributor } from '../../devices/gic.js';
+import { GicV2HypInterface } from '../../devices/gic-v2-virt.js';
 
 export interface VirtWiring {
   readonly bus: PhysicalBus;
@@ -37,7 +38,7 @@ export function attachVirtDevices(board: VirtBoard, w: VirtWiring): VirtDevices 
   w.bus.addMmio('gic-dist', g.distributor.base, g.distributor.size, new GicDistributor(gic));
   if (g.version === 2) {
     w.bus.addMmio('gic-cpu', g.cpuInterface.base, g.cpuInterface.size, new GicV2CpuInterface(gic));
-    if (g.hypInterface) w.bus.addMmio('gic-hyp', g.hypInterface.base, g.hypInterface.size, new GicV2VirtualizationFrame('GICH'));
+    if (g.hypInterface) w.bus.addMmio('gic-hyp', g.hypInterface.base, g.hypInterface.size, new GicV2HypInterface());
     if (g.vcpuInterface) w.bus.addMmio('gic-vcpu', g.vcpuInterface.base, g.vcpuInterface.size, new GicV2VirtualizationFrame('GICV'));
   } else {
     w.bus.addMmio('gic-redist', g.redistributor.base, g.redistributor.size, new GicV3Redistributor(gic));

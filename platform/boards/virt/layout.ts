@@ -52,6 +52,12 @@ export const APB_CLOCK_HZ = 24_000_000;
 /** Generic timer counter frequency of QEMU's Cortex-A57 model (62.5 MHz). */
 export const GENERIC_TIMER_HZ = 62_500_000;
 export const CPU_COMPATIBLE = 'arm,cortex-a57';
+/**
+ * /chosen kaslr-seed (8 bytes) and rng-seed (32 bytes, QEMU's size). Fixed rather than random so that the same
+ * image gives the same run: "nova-img" in ASCII, and 32 bytes counting 0x00..0x1f.
+ */
+export const KASLR_SEED = 0x6e6f76612d696d67n;
+export const RNG_SEED = Uint8Array.from({ length: 32 }, (_, i) => i);
 
 // ---- PSCI (function IDs of the 0.2+ interface, SMC64 where the call takes 64-bit arguments) -------------
 export const PSCI_CPU_SUSPEND = 0xc4000001;

@@ -183,7 +183,7 @@ export class Aarch64Cpu {
 
   private readonly sysByKey = new Map<number, number>();
   /** extra system registers a board provides (GICv3 ICC_* for example) */
-  private readonly extSys = new Map<number, { el: number; read: (c: Aarch64Cpu) => void; write: (c: Aarch64Cpu, lo: number, hi: number) => void }>();
+  private readonly extSys = new Map<number, { el: number; read: (c: Aarch64Cpu) => void; write: ((c: Aarch64Cpu, lo: number, hi: number) => void) | null }>();
 
   constructor(readonly bus: PhysicalBus, readonly model: CpuModel = CORTEX_A57) {
     this.decoder = sharedDecoder();
@@ -484,9 +484,12 @@ export class Aarch64Cpu {
     this.sys[slot] = (this.sys[slot]! & ~0x0f000000) | (on ? 0x01000000 : 0);
   }
 
-  /** Provides a system register from outside (for example a GICv3 CPU interface's ICC_* registers). */
+  /**
+   * Provides a system register from outside (for example a GICv3 CPU interface's ICC_* registers). A null
+   * `write` makes it read-only: MSR to it is UNDEFINED.
+   */
   defineSystemRegister(op0: number, op1: number, crn: number, crm: number, op2: number, el: number,
-    read: (c: Aarch64Cpu) => void, write: (c: Aarch64Cpu, lo: number, hi: number) => void): void {
+    read: (c: Aarch64Cpu) => void, write: ((c: Aarch64Cpu, lo: number, hi: number) => void) | null): void {
     this.extSys.set(S.sysregKey(op0, op1, crn, crm, op2), { el, read, write });
   }
 
@@ -571,7 +574,7 @@ export class Aarch64Cpu {
   /** MSR: 0 = done, -1 = UNDEFINED, 1 or 2 = trapped to that EL. */
   writeSysreg(key: number, lo: number, hi: number): number {
     const ext = this.extSys.get(key);
-    if (ext) { if (this.el < ext.el) return -1; ext.write(this, lo, hi); return 0; }
+    if (ext) { if (this.el < ext.el || !ext.write) return -1; ext.write(this, lo, hi); return 0; }
     const slot = this.sysByKey.get(key);
     if (slot === undefined) return -1;
     const spec = S.SYSREGS[slot]!;
