@@ -15,12 +15,14 @@
  *       }
  *     }
  *     Device (PWRB) { Name (_HID, EisaId ("PNP0C0C"))  Name (_UID, Zero) }
+ *     Device (MRES) { Name (_HID, EisaId ("PNP0C02"))  Name (_UID, Zero)      // motherboard resources
+ *                     Name (_CRS, ResourceTemplate () { Memory32Fixed (ReadWrite, <ECAM base>, <ECAM size>) }) }
  *   }
  *   Name (_S5, Package (4) { <SLP_TYPa>, <SLP_TYPb>, Zero, Zero })
  */
 import type { PcBoard } from '../boards/pc/board.js';
 import { concat, device, eisaId, integer, name, packageOf, scope } from './aml/encoder.js';
-import { dwordMemory, io, irqNoFlags, resourceTemplate, wordBusNumber, wordIo } from './aml/resources.js';
+import { dwordMemory, io, irqNoFlags, memory32Fixed, resourceTemplate, wordBusNumber, wordIo } from './aml/resources.js';
 import { buildTable, SdtHeader } from './sdt-header.js';
 
 /** DSDT revision 2: integers are 64 bits wide. */
@@ -69,9 +71,18 @@ export function dsdtAml(board: PcBoard): Uint8Array {
     ),
   );
   const pwrb = device('PWRB', name('_HID', eisaId('PNP0C0C')), name('_UID', integer(0)));
+  // The ECAM window (MCFG) is reserved as a motherboard resource, as the PCI Firmware Specification (3.2,
+  // 4.1.2) asks: an OS uses MCFG's ECAM only when the range is reserved (Linux: "MMCONFIG ... not reserved
+  // in ACPI motherboard resources", then it falls back to port 0xcf8 and cannot reach extended config space).
+  const mres = device(
+    'MRES',
+    name('_HID', eisaId('PNP0C02')),
+    name('_UID', integer(0)),
+    name('_CRS', resourceTemplate(memory32Fixed(board.ecam.base, board.ecam.size))),
+  );
   // At the root scope a plain segment is the shortest name for \_S5 and \_SB (iasl's optimizer does the same).
   const s5 = name('_S5', packageOf([integer(board.acpiPm.s5SlpTyp), integer(board.acpiPm.s5SlpTyp), integer(0), integer(0)]));
-  return concat(scope('_SB', pci0, pwrb), s5);
+  return concat(scope('_SB', pci0, pwrb, mres), s5);
 }
 
 export function encodeDsdt(board: PcBoard): Uint8Array {

@@ -19,9 +19,24 @@ export interface RunOptions {
   readonly maxInstructions: number;
 }
 
+/** RIP as the guest sees it: upper-half addresses are negative Numbers in the CPU model (cold path: BigInt). */
+function ripHex(rip: number): string {
+  return rip < 0 ? BigInt.asUintN(64, BigInt(rip)).toString(16) : rip.toString(16);
+}
+
 export function runMachine(m: PcMachine, o: RunOptions): Verdict {
   const { cpu, clock } = m;
   let executed = 0;
+  // Device time moves with every retired instruction inside a slice (VirtualClock.beginSlice); an event a
+  // device schedules mid-slice that falls due before the slice ends cuts the slice there.
+  let sliceStart = 0;
+  let sliceLimit = 0;
+  const progress = (): number => (cpu.icount - sliceStart) * NS_PER_INSTRUCTION;
+  // compared with the time the rest of the slice would run to (a firmware Stall inside the slice moves time
+  // on without retiring instructions)
+  const onSchedule = (at: number): void => {
+    if (at < clock.now + (sliceLimit - cpu.icount) * NS_PER_INSTRUCTION) cpu.endSlice();
+  };
   let idleWakeups = 0;
   const end = (v: Omit<Verdict, 'instructions' | 'virtualNs'>): Verdict => {
     const verdict: Verdict = { ...v, instructions: executed, virtualNs: clock.now };
@@ -37,13 +52,20 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
   };
   for (;;) {
     if (executed >= o.maxInstructions) {
-      return end({ kind: 'budget-exhausted', exitStatus: EXIT_STATUS.budgetExhausted, message: `instruction budget of ${o.maxInstructions} spent (endless loop or slow guest); stopped at rip 0x${cpu.rip.toString(16)}`, registers: cpu.dumpRegisters() });
+      return end({ kind: 'budget-exhausted', exitStatus: EXIT_STATUS.budgetExhausted, message: `instruction budget of ${o.maxInstructions} spent (endless loop or slow guest); stopped at rip 0x${ripHex(cpu.rip)}`, registers: cpu.dumpRegisters() });
     }
     const untilEvent = Math.floor((clock.nextEventAt - clock.now) / NS_PER_INSTRUCTION);
     const slice = Math.max(1, Math.min(MAX_SLICE, untilEvent, o.maxInstructions - executed));
-    const r: RunResult = cpu.run(slice);
+    sliceStart = cpu.icount;
+    sliceLimit = sliceStart + slice;
+    clock.beginSlice(progress, onSchedule);
+    let r: RunResult;
+    try {
+      r = cpu.run(slice);
+    } finally {
+      clock.endSlice();
+    }
     executed += r.instructions;
-    clock.advanceBy(r.instructions * NS_PER_INSTRUCTION);
     if (r.instructions > 0) idleWakeups = 0;
     const stop = m.deviceStop;
     if (stop) return end({ kind: stop.kind, exitStatus: stop.exitStatus, message: stop.message, guestValue: stop.guestValue, registers: stop.registers });
@@ -54,8 +76,10 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
         // HLT: skip to the next device event if an interrupt could end the wait; else the guest is stuck.
         const next = clock.nextEventAt;
         if (!(cpu.getFlags() & IF) || !Number.isFinite(next) || ++idleWakeups > MAX_IDLE_WAKEUPS) {
-          return end({ kind: 'halted-forever', exitStatus: EXIT_STATUS.haltedForever, message: `HLT at rip 0x${cpu.rip.toString(16)} with ${cpu.getFlags() & IF ? 'no device event pending' : 'interrupts disabled'}: the guest can never continue`, registers: cpu.dumpRegisters() });
+          return end({ kind: 'halted-forever', exitStatus: EXIT_STATUS.haltedForever, message: `HLT at rip 0x${ripHex(cpu.rip)} with ${cpu.getFlags() & IF ? 'no device event pending' : 'interrupts disabled'}: the guest can never continue`, registers: cpu.dumpRegisters() });
         }
+        // the TSC keeps counting while the CPU is halted (invariant TSC)
+        if (next > clock.now) cpu.haltedCycles += Math.round((next - clock.now) / NS_PER_INSTRUCTION);
         clock.advanceTo(Math.max(clock.now, next));
         continue;
       }

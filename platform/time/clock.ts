@@ -32,9 +32,47 @@ export class VirtualClock {
   private seq = 0;
   private readonly heap: Entry[] = [];
 
-  /** Current virtual time in nanoseconds. */
+  /** While a CPU slice runs (see `beginSlice`): the CPU's progress in ns, and its value at `nowNs`. */
+  private sliceProgress: (() => number) | null = null;
+  private sliceBase = 0;
+  private onSliceEvent: ((at: number) => void) | null = null;
+
+  /**
+   * Current virtual time in nanoseconds. Inside a CPU slice it includes the instructions retired so far, so a
+   * device the guest reads mid-slice (a counter, a timer's current count) sees time move with every
+   * instruction, as a guest polling a counter in a loop expects.
+   */
   get now(): number {
-    return this.nowNs;
+    const p = this.sliceProgress;
+    return p === null ? this.nowNs : this.nowNs + (p() - this.sliceBase);
+  }
+
+  /**
+   * Starts a CPU slice: until `endSlice`, `now` adds `progress()` (ns, counted from the value it has now).
+   * The run loop sizes slices to end at the next event, so none falls due inside one; an event scheduled
+   * during the slice is reported to `onSchedule(at)` so the run loop can end the slice before it is due.
+   */
+  beginSlice(progress: () => number, onSchedule: (at: number) => void): void {
+    this.sliceProgress = progress;
+    this.sliceBase = progress();
+    this.onSliceEvent = onSchedule;
+  }
+
+  /** Ends the CPU slice: commits the time it ran and runs the events now due. */
+  endSlice(): void {
+    this.commitSlice();
+    this.sliceProgress = null;
+    this.onSliceEvent = null;
+    this.advanceTo(this.nowNs);
+  }
+
+  /** Folds the time the running slice has advanced into `nowNs` (the slice goes on from there). */
+  private commitSlice(): void {
+    const p = this.sliceProgress;
+    if (p === null) return;
+    const v = p();
+    this.nowNs += v - this.sliceBase;
+    this.sliceBase = v;
   }
 
   /** Time of the earliest pending event, or Infinity. The run loop uses it to size its next slice. */
@@ -44,16 +82,18 @@ export class VirtualClock {
   }
 
   schedule(at: number, name: string, callback: TimerCallback): TimerHandle {
-    if (!Number.isFinite(at) || at < this.nowNs) {
-      throw new ClockError(`event ${name}: time ${at} ns is before now (${this.nowNs} ns)`);
+    const now = this.now;
+    if (!Number.isFinite(at) || at < now) {
+      throw new ClockError(`event ${name}: time ${at} ns is before now (${now} ns)`);
     }
     const e: Entry = { name, at, seq: this.seq++, pending: true, callback };
     this.push(e);
+    this.onSliceEvent?.(at);
     return e;
   }
 
   scheduleIn(delayNs: number, name: string, callback: TimerCallback): TimerHandle {
-    return this.schedule(this.nowNs + Math.max(0, delayNs), name, callback);
+    return this.schedule(this.now + Math.max(0, delayNs), name, callback);
   }
 
   cancel(handle: TimerHandle | undefined): void {
@@ -62,6 +102,7 @@ export class VirtualClock {
 
   /** Moves time forward to `t`, running every event due at or before it (each sees `now` = its own time). */
   advanceTo(t: number): void {
+    this.commitSlice();
     if (t < this.nowNs) throw new ClockError(`cannot go back in time from ${this.nowNs} to ${t} ns`);
     for (;;) {
       const next = this.nextEventAt;
@@ -75,7 +116,7 @@ export class VirtualClock {
   }
 
   advanceBy(deltaNs: number): void {
-    this.advanceTo(this.nowNs + deltaNs);
+    this.advanceTo(this.now + deltaNs);
   }
 
   private less(a: Entry, b: Entry): boolean {

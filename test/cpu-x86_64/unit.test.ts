@@ -680,3 +680,70 @@ describe('x86-64 CPU: SSE floating point (SDM rules QEMU 7.2 TCG does not follow
     expect(r.message).toContain('X87');
   });
 });
+
+/**
+ * Linux runs in the upper half of the 64-bit space (0xffffffff8...), where linear addresses are negative
+ * Numbers in this model. Instructions must not take a negative address for "no memory operand".
+ */
+describe('memory operands in the upper half (Linux kernel addresses)', () => {
+  /** machine() plus PML4[511] -> PDPT[510] -> the first PD: 0xffffffff80000000 + x maps physical x. */
+  function upperHalfMachine(code: number[]): TestMachine {
+    const m = machine(code);
+    m.bus.write32(0x1000 + 511 * 8, 0x2000 | 7); // PML4[511] -> the PDPT at 0x2000
+    m.bus.write32(0x2000 + 510 * 8, 0x3000 | 7); // PDPT[510] -> the PD of the first GiB
+    m.cpu.flushTlb();
+    return m;
+  }
+  const MOV_RDI_UPPER_300000 = [0x48, 0xbf, 0x00, 0x00, 0x30, 0x80, 0xff, 0xff, 0xff, 0xff]; // mov rdi, 0xffffffff80300000
+
+  it('LOCK BTS/BTR with a register bit offset write the memory operand (signed offset), not a register', () => {
+    const m = upperHalfMachine([
+      ...MOV_RDI_UPPER_300000,
+      0x31, 0xc0, //                          xor eax, eax
+      0xba, 0x05, 0x00, 0x00, 0x00, //        mov edx, 5
+      0xf0, 0x48, 0x0f, 0xab, 0x17, //        lock bts [rdi], rdx
+      0x48, 0xc7, 0xc2, 0xff, 0xff, 0xff, 0xff, // mov rdx, -1
+      0xf0, 0x48, 0x0f, 0xab, 0x17, //        lock bts [rdi], rdx    (bit 63 of the qword below rdi)
+      0xba, 0x21, 0x00, 0x00, 0x00, //        mov edx, 33
+      0x48, 0x0f, 0xb3, 0x17, //              btr [rdi], rdx
+      0xf4,
+    ]);
+    m.bus.write32(0x300004, 0x2); // bit 33, cleared by BTR
+    expect(m.run(20).reason).toBe('halted');
+    expect(m.cpu.rip).toBe(CODE + 44); // past the HLT: no fault on the way
+    expect(m.bus.read32(0x300000)).toBe(0x20);
+    expect(m.bus.read32(0x300004)).toBe(0);
+    expect(m.bus.read32(0x2ffffc)).toBe(0x80000000);
+    expect(m.cpu.regNum(0)).toBe(0); // RAX untouched
+    expect(m.cpu.getFlags() & 1).toBe(1); // CF = the old bit 33
+  });
+
+  it('a failing CMPXCHG on a read-only upper-half page still writes (the locked cycle): #PF(W|P)', () => {
+    const m = upperHalfMachine([
+      0x48, 0xbf, 0x00, 0x00, 0x40, 0x80, 0xff, 0xff, 0xff, 0xff, // mov rdi, 0xffffffff80400000
+      0xb8, 0x01, 0x00, 0x00, 0x00, //                            mov eax, 1   (memory holds 0: compare fails)
+      0x48, 0x0f, 0xb1, 0x0f, //                                  cmpxchg [rdi], rcx
+      0xf4,
+    ]);
+    m.bus.write32(0x3000 + 2 * 8, 0x400000 | 0x81); // PD[2]: 2 MiB page at 0x400000, present, read-only
+    m.cpu.flushTlb();
+    m.run(20);
+    expect(frame(m.cpu, true)).toEqual({ error: 3, rip: CODE + 15 });
+    expect(BigInt.asUintN(64, BigInt(m.cpu.cr2))).toBe(0xffffffff80400000n);
+  });
+});
+
+describe('IA32_BIOS_SIGN_ID (MSR 0x8b)', () => {
+  it('is read/write, and CPUID.01H loads the microcode update revision (0: none) into bits 63:32', () => {
+    // mov ecx, 0x8b ; mov eax, 7 ; mov edx, 9 ; wrmsr ; rdmsr ; mov esi, edx ; mov eax, 1 ; cpuid ; mov ecx, 0x8b ; rdmsr ; hlt
+    const m = machine([
+      0xb9, 0x8b, 0x00, 0x00, 0x00, 0xb8, 0x07, 0x00, 0x00, 0x00, 0xba, 0x09, 0x00, 0x00, 0x00, 0x0f, 0x30, 0x0f, 0x32, 0x89, 0xd6,
+      0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0xb9, 0x8b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0xf4,
+    ]);
+    expect(m.run(20).reason).toBe('halted');
+    expect(m.cpu.rip).toBe(CODE + 36); // no #GP on the way
+    expect(m.cpu.lo[6]).toBe(9); // the value written reads back before CPUID
+    expect(m.cpu.lo[2]).toBe(0); // EDX: update revision 0
+    expect(m.cpu.lo[0]).toBe(0); // EAX: reserved bits 31:0
+  });
+});

@@ -163,6 +163,9 @@ describe.each(boards)('pc ACPI tables (%s)', (label, board) => {
     expect(d.dsl).toContain('Name (_CID, EisaId ("PNP0A03")');
     expect(d.dsl).toContain('Name (_HID, EisaId ("PNP0501")');
     expect(d.dsl).toContain('Name (_HID, EisaId ("PNP0C0C")');
+    // the ECAM window as a motherboard resource (PNP0C02), so an OS may use MCFG
+    expect(d.dsl).toContain('Name (_HID, EisaId ("PNP0C02")');
+    expect(d.dsl).toMatch(/Memory32Fixed \(ReadWrite,\s+0xB0000000,\s+\/\/ Address Base\s+0x10000000,/);
     expect(d.dsl).toMatch(/IO \(Decode16,\s+0x03F8,\s+\/\/ Range Minimum\s+0x03F8,/);
     expect(d.dsl).toMatch(/IRQNoFlags \(\)\s+\{4\}/);
     expect(d.dsl).toMatch(/Name \(\\?_S5, Package \(0x04\)/);
@@ -278,7 +281,7 @@ describe('acpiexec (ACPICA interpreter) loads our DSDT and evaluates its objects
     const dsdt = buildPcAcpiTables(board).tables.find((t) => t.signature === 'DSDT')!.bytes;
     const file = join(tmp, 'exec-DSDT.dat');
     writeFileSync(file, dsdt);
-    const objs = ['\\_S5', '\\_SB.PCI0.LPC.COM1._CRS', '\\_SB.PCI0._HID', '\\_SB.PCI0._SEG', '\\_SB.PCI0._BBN', '\\_SB.PWRB._HID', '\\_SB.PCI0._PRT'];
+    const objs = ['\\_S5', '\\_SB.MRES._CRS', '\\_SB.PCI0.LPC.COM1._CRS', '\\_SB.PCI0._HID', '\\_SB.PCI0._SEG', '\\_SB.PCI0._BBN', '\\_SB.PWRB._HID', '\\_SB.PCI0._PRT'];
     const r = spawnSync('acpiexec', ['-b', objs.map((o) => `evaluate ${o}`).join('; '), file], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
@@ -294,6 +297,8 @@ describe('acpiexec (ACPICA interpreter) loads our DSDT and evaluates its objects
     expect(result('\\_SB.PCI0.LPC.COM1._CRS')).toContain('47 01 F8 03 F8 03 00 08 22 10 00 79 00');
     // EisaId("PNP0A08"): 'P','N','P' -> 0x41d0 big-endian, then 0x0a08 -> bytes 41 D0 0A 08.
     expect(result('\\_SB.PCI0._HID')).toContain('[Integer] = 00000000080AD041');
+    // Memory32Fixed (ReadWrite, 0xB0000000, 0x10000000) = 86 09 00 01 00 00 00 B0 00 00 00 10; End Tag = 79 00.
+    expect(result('\\_SB.MRES._CRS')).toContain('86 09 00 01 00 00 00 B0 00 00 00 10 79 00');
     expect(result('\\_SB.PCI0._SEG')).toContain('[Integer] = 0000000000000000');
     expect(result('\\_SB.PCI0._BBN')).toContain('[Integer] = 0000000000000000');
     expect(result('\\_SB.PWRB._HID')).toContain('[Integer] = 000000000C0CD041');

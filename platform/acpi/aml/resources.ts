@@ -38,11 +38,19 @@ const DWordAddress = defineStruct('acpi_res_dword_address', 26, {
   translation: [18, 'u32'],
   range_length: [22, 'u32'],
 });
+const Memory32Fixed = defineStruct('acpi_res_memory32_fixed', 12, {
+  tag: [0, 'u8'],
+  length: [1, 'u16'],
+  info: [3, 'u8'],
+  base: [4, 'u32'],
+  range_length: [8, 'u32'],
+});
 
 /** Small item tags (type, length folded in) and large item tags. */
 const TAG_IRQ_NO_FLAGS = 0x22;
 const TAG_IO = 0x47;
 const TAG_END = 0x79;
+const TAG_MEMORY32_FIXED = 0x86;
 const TAG_DWORD_ADDRESS = 0x87;
 const TAG_WORD_ADDRESS = 0x88;
 
@@ -101,6 +109,11 @@ export function dwordMemory(min: number, max: number): Aml {
     max,
     range_length: max - min + 1,
   });
+}
+
+/** Memory32Fixed (ReadWrite, base, length): a consumed (reserved) memory range (ACPI 6.5, 6.4.3.4). */
+export function memory32Fixed(base: number, length: number): Aml {
+  return Memory32Fixed.encode({ tag: TAG_MEMORY32_FIXED, length: Memory32Fixed.size - 3, info: 1, base, range_length: length });
 }
 
 /** ResourceTemplate () { descriptors }: a Buffer ending with an End Tag whose checksum byte is 0 ("ignore"). */

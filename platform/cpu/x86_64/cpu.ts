@@ -189,6 +189,12 @@ export class X86Cpu {
   readonly msr: MsrFile;
   /** retired instructions: the virtual time base (RDTSC) */
   icount = 0;
+  /**
+   * Cycles the CPU spent halted (HLT) while the board skipped idle time; the board's run loop adds them. The
+   * TSC counts them too: it runs at a constant rate whatever the CPU does (invariant TSC, SDM vol. 3, 18.17),
+   * so it stays in step with the board's timers across idle periods.
+   */
+  haltedCycles = 0;
   rngState = 0x2545f491;
 
   // ---- run state ----
@@ -632,15 +638,15 @@ export class X86Cpu {
     throw new Error(`readOp: operand kind ${k} of ${d.mnemonic}`);
   }
 
-  /** Writes operand (kind E/G/Z/ACC/O). For memory `lin` is the address computed when it was read (or -1). */
+  /** Writes operand (kind E/G/Z/ACC/O). For memory `lin` is the address computed when it was read (NaN: compute it now). */
   writeOp(d: Insn, k: K, size: number, v: number, vhi: number, lin: number): void {
     switch (k) {
       case K.E:
         if (!d.isMem) return this.writeReg(size, d.rm, d.rex, v, vhi);
-        return this.writeMem(lin === -1 ? this.ea(d) : lin, size, v, vhi);
+        return this.writeMem(lin !== lin ? this.ea(d) : lin, size, v, vhi);
       case K.G: case K.Z: return this.writeReg(size, d.reg, d.rex, v, vhi);
       case K.ACC: return this.writeReg(size, 0, d.rex, v, vhi);
-      case K.O: return this.writeMem(lin === -1 ? this.ea(d) : lin, size, v, vhi);
+      case K.O: return this.writeMem(lin !== lin ? this.ea(d) : lin, size, v, vhi);
     }
     throw new Error(`writeOp: operand kind ${k} of ${d.mnemonic}`);
   }
@@ -1655,10 +1661,11 @@ export class X86Cpu {
    */
   run(maxInstructions: number): RunResult {
     const start = this.icount;
-    const end = start + maxInstructions;
+    this.sliceEnd = start + maxInstructions;
     this.stopReason = null;
     let prev: Block | undefined;
-    while (this.icount < end) {
+    while (this.icount < this.sliceEnd) {
+      const end = this.sliceEnd;
       // interrupts
       if (this.flagBits & IF && this.icount >= this.inhibitUntil && this.interruptPending()) {
         const vec = this.takePendingIrq();
@@ -1765,6 +1772,18 @@ export class X86Cpu {
     return result;
   }
 
+  /** The instruction count at which the running slice ends (`run`'s budget; `endSlice` moves it closer). */
+  private sliceEnd = 0;
+
+  /**
+   * Ends the running slice after the instruction now executing (a device scheduled an event that falls due
+   * before the slice would end, so the board must get control back in time to deliver it).
+   */
+  endSlice(): void {
+    if (this.sliceEnd > this.icount + 1) this.sliceEnd = this.icount + 1;
+    this.breakBlock = true;
+  }
+
   /** Called by HLT. */
   halt(): void {
     this.halted = true;
@@ -1847,7 +1866,7 @@ export class X86Cpu {
   }
 
   tscValue(): number {
-    return this.icount + this.msr.tscOffset;
+    return this.icount + this.haltedCycles + this.msr.tscOffset;
   }
 
   updateFlagsFromPop(v: number, size: number): void {

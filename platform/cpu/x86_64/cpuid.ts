@@ -10,7 +10,8 @@
  *
  * Leaf map:
  *   0          max leaf 0xd, vendor
- *   1          signature 0x000306a9; EBX: CLFLUSH 8 qwords, 1 logical CPU, APIC ID 0; ECX/EDX features
+ *   1          signature 0x000306a9; EBX: CLFLUSH 8 qwords, 1 logical CPU, APIC ID 0; ECX/EDX features;
+ *              loads IA32_BIOS_SIGN_ID[63:32] with the microcode update revision (0: none loaded)
  *   4, 0xb     cache/topology: one core, one thread
  *   7.0        EBX: FSGSBASE, SMEP, INVPCID, RDSEED, SMAP; ECX: LA57 (unless X86Cpu.la57Supported is off)
  *   0xd.0/0xd.1  XSAVE: XCR0 mask 3, sizes 576
@@ -72,6 +73,7 @@ export function cpuid(cpu: X86Cpu): void {
       b = (8 << 8) | (1 << 16);
       c = ECX1 | (cpu.cr4 & CR4_OSXSAVE ? 1 << 27 : 0) | (cpu.apic ? 1 << 21 : 0); // x2APIC with a board APIC
       d = EDX1;
+      cpu.msr.loadUpdateSignature();
       break;
     case 4:
       if (sub === 0) {

@@ -15,14 +15,17 @@ import { W, bit64, divu128, muls64, mulu32, mulu64, neg64, sar64, shl64, shr64 }
 const MASK = [0, 0xff, 0xffff, 0, 0xffffffff];
 const TWO32 = 4294967296;
 
-/** Reads the destination operand; returns the linear address used (or -1 for registers) in `lastLin`. */
-let lastLin = -1;
+/**
+ * Reads the destination operand; returns the linear address used in `lastLin`, NaN for registers (any number,
+ * negative ones included, is a linear address: the upper half of the 64-bit space is held as negatives).
+ */
+let lastLin = NaN;
 function readDst(cpu: X86Cpu, d: Insn, size: number): number {
   if (d.k1 === K.E && d.isMem) {
     lastLin = cpu.ea(d);
     return cpu.readMem(lastLin, size);
   }
-  lastLin = -1;
+  lastLin = NaN;
   return cpu.readOp(d, d.k1, size);
 }
 
@@ -495,7 +498,7 @@ const bitTest = (op: number): Handler => (cpu, d) => {
   const size = d.s1;
   const bits = size * 8;
   let off: number;
-  let lin = -1;
+  let lin = 0;
   if (d.k2 === K.I) {
     off = d.imm & (bits - 1);
     if (d.isMem) lin = cpu.ea(d);
@@ -510,7 +513,7 @@ const bitTest = (op: number): Handler => (cpu, d) => {
       off = signed - unit * bits;
     } else off = o & (bits - 1);
   }
-  const v = lin >= 0 ? cpu.readMem(lin, size) : cpu.readReg(size, d.rm, d.rex);
+  const v = d.isMem ? cpu.readMem(lin, size) : cpu.readReg(size, d.rm, d.rex);
   const vh = cpu.vhi;
   const cf = size === 8 ? bit64(v, vh, off) : (v >>> off) & 1;
   cpu.materializeFlags();
@@ -521,7 +524,7 @@ const bitTest = (op: number): Handler => (cpu, d) => {
   const m = 1 << (inHi ? off - 32 : off);
   if (inHi) rh = (op === 1 ? rh | m : op === 2 ? rh & ~m : rh ^ m) >>> 0;
   else r = (op === 1 ? r | m : op === 2 ? r & ~m : r ^ m) >>> 0;
-  if (lin >= 0) cpu.writeMem(lin, size, r, rh);
+  if (d.isMem) cpu.writeMem(lin, size, r, rh);
   else cpu.writeReg(size, d.rm, d.rex, r, rh);
 };
 
@@ -616,7 +619,7 @@ const BSWAP: Handler = (cpu, d) => {
 
 const MOV: Handler = (cpu, d) => {
   const v = cpu.readOp(d, d.k2, d.s1);
-  cpu.writeOp(d, d.k1, d.s1, v, cpu.vhi, -1);
+  cpu.writeOp(d, d.k1, d.s1, v, cpu.vhi, NaN);
 };
 
 const LEA: Handler = (cpu, d) => {
@@ -653,7 +656,7 @@ const XCHG: Handler = (cpu, d) => {
   const b = cpu.readOp(d, d.k2, size);
   const bh = cpu.vhi;
   cpu.writeOp(d, d.k1, size, b, bh, lin);
-  cpu.writeOp(d, d.k2, size, a, ah, -1);
+  cpu.writeOp(d, d.k2, size, a, ah, NaN);
 };
 
 const XADD: Handler = (cpu, d) => {
@@ -687,7 +690,7 @@ const CMPXCHG: Handler = (cpu, d) => {
     const src = cpu.readReg(size, d.reg, d.rex);
     cpu.writeOp(d, d.k1, size, src, cpu.vhi, lin);
   } else {
-    if (lin >= 0) cpu.writeMem(lin, size, dst, dh); // the locked cycle always writes
+    if (d.isMem) cpu.writeMem(lin, size, dst, dh); // the locked cycle always writes
     cpu.writeReg(size, 0, false, dst, dh);
   }
 };
@@ -730,7 +733,7 @@ const CMOV = (cc: number): Handler => (cpu, d) => {
 };
 
 const SET = (cc: number): Handler => (cpu, d) => {
-  cpu.writeOp(d, K.E, 1, cpu.cond(cc) ? 1 : 0, 0, -1);
+  cpu.writeOp(d, K.E, 1, cpu.cond(cc) ? 1 : 0, 0, NaN);
 };
 
 const CBW: Handler = (cpu, d) => {

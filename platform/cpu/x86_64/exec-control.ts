@@ -109,7 +109,7 @@ const POP: Handler = (cpu, d) => {
     return;
   }
   const v = cpu.pop(size);
-  cpu.writeOp(d, d.k1, size, v, cpu.vhi, -1);
+  cpu.writeOp(d, d.k1, size, v, cpu.vhi, NaN);
 };
 
 const PUSHSEG: Handler = (cpu, d) => {

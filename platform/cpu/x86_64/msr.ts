@@ -9,6 +9,7 @@ import { SEG_FS, SEG_GS } from './insn.js';
 export const MSR_TSC = 0x10;
 export const MSR_APIC_BASE = 0x1b;
 export const MSR_FEATURE_CONTROL = 0x3a;
+export const MSR_BIOS_SIGN_ID = 0x8b;
 export const MSR_TSC_ADJUST = 0x3b;
 export const MSR_MTRRCAP = 0xfe;
 export const MSR_SYSENTER_CS = 0x174;
@@ -28,6 +29,8 @@ export const MSR_KERNEL_GS_BASE = 0xc0000102;
 export const MSR_TSC_AUX = 0xc0000103;
 
 const TWO32 = 4294967296;
+/** The microcode update revision CPUID.01H reports in IA32_BIOS_SIGN_ID[63:32]: 0, no update loaded. */
+export const MICROCODE_UPDATE_REVISION = 0;
 
 export interface MsrValue {
   lo: number;
@@ -99,6 +102,8 @@ export class MsrFile {
     this.store.set(MSR_MTRRCAP, { lo: 0x508, hi: 0 }); // 8 variable ranges, fixed ranges, WC
     this.store.set(MSR_FEATURE_CONTROL, { lo: 1, hi: 0 }); // locked, VMX off
     this.store.set(MSR_MISC_ENABLE, { lo: 1, hi: 0 }); // fast strings
+    // IA32_BIOS_SIGN_ID (SDM vol. 4, table 2-2): read/write; CPUID.01H loads the update signature (see below)
+    this.store.set(MSR_BIOS_SIGN_ID, { lo: 0, hi: 0 });
     for (const m of [MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_TSC_AUX]) {
       this.store.set(m, { lo: 0, hi: 0 });
     }
@@ -121,6 +126,16 @@ export class MsrFile {
 
   fmask(): number {
     return this.store.get(MSR_FMASK)!.lo;
+  }
+
+  /**
+   * CPUID.01H loads IA32_BIOS_SIGN_ID[63:32] with the revision of the loaded microcode update; software
+   * writes 0 there first and reads it back after CPUID (SDM vol. 3, 9.11.7.1). Bits 31:0 are reserved (0).
+   */
+  loadUpdateSignature(): void {
+    const v = this.store.get(MSR_BIOS_SIGN_ID)!;
+    v.lo = 0;
+    v.hi = MICROCODE_UPDATE_REVISION;
   }
 
   read(index: number): MsrValue {
@@ -160,7 +175,7 @@ export class MsrFile {
     index >>>= 0;
     switch (index) {
       case MSR_TSC:
-        this.tscOffset = hi * TWO32 + lo - cpu.icount;
+        this.tscOffset = hi * TWO32 + lo - (cpu.tscValue() - this.tscOffset);
         return;
       case MSR_TSC_ADJUST:
         this.tscOffset = (hi | 0) * TWO32 + lo;
