@@ -638,17 +638,35 @@ export class X86Cpu {
     throw new Error(`readOp: operand kind ${k} of ${d.mnemonic}`);
   }
 
-  /** Writes operand (kind E/G/Z/ACC/O). For memory `lin` is the address computed when it was read (NaN: compute it now). */
+  /**
+   * Writes operand (kind E/G/Z/ACC/O). For a memory E operand `lin` is the address computed when it was read
+   * (a read-modify-write must not compute it twice); registers ignore it. Callers that did not read the
+   * operand use writeOpFresh: a "no address" sentinel would have to be a non-Smi (every Number is a linear
+   * address), and such a value here makes V8 handle `lin` as a double in the hottest handlers.
+   */
   writeOp(d: Insn, k: K, size: number, v: number, vhi: number, lin: number): void {
     switch (k) {
       case K.E:
         if (!d.isMem) return this.writeReg(size, d.rm, d.rex, v, vhi);
-        return this.writeMem(lin !== lin ? this.ea(d) : lin, size, v, vhi);
+        return this.writeMem(lin, size, v, vhi);
       case K.G: case K.Z: return this.writeReg(size, d.reg, d.rex, v, vhi);
       case K.ACC: return this.writeReg(size, 0, d.rex, v, vhi);
-      case K.O: return this.writeMem(lin !== lin ? this.ea(d) : lin, size, v, vhi);
+      case K.O: return this.writeMem(this.ea(d), size, v, vhi);
     }
     throw new Error(`writeOp: operand kind ${k} of ${d.mnemonic}`);
+  }
+
+  /** Writes operand (kind E/G/Z/ACC/O) that was not read first: a memory operand's address is computed now. */
+  writeOpFresh(d: Insn, k: K, size: number, v: number, vhi: number): void {
+    switch (k) {
+      case K.E:
+        if (!d.isMem) return this.writeReg(size, d.rm, d.rex, v, vhi);
+        return this.writeMem(this.ea(d), size, v, vhi);
+      case K.G: case K.Z: return this.writeReg(size, d.reg, d.rex, v, vhi);
+      case K.ACC: return this.writeReg(size, 0, d.rex, v, vhi);
+      case K.O: return this.writeMem(this.ea(d), size, v, vhi);
+    }
+    throw new Error(`writeOpFresh: operand kind ${k} of ${d.mnemonic}`);
   }
 
   // =====================================================================================================

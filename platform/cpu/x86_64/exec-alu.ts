@@ -16,16 +16,16 @@ const MASK = [0, 0xff, 0xffff, 0, 0xffffffff];
 const TWO32 = 4294967296;
 
 /**
- * Reads the destination operand; returns the linear address used in `lastLin`, NaN for registers (any number,
- * negative ones included, is a linear address: the upper half of the 64-bit space is held as negatives).
+ * Reads the destination operand; returns the linear address used in `lastLin` for a memory operand (registers
+ * leave 0, which writeOp ignores for them: any Number, negative ones included, is a linear address).
  */
-let lastLin = NaN;
+let lastLin = 0;
 function readDst(cpu: X86Cpu, d: Insn, size: number): number {
   if (d.k1 === K.E && d.isMem) {
     lastLin = cpu.ea(d);
     return cpu.readMem(lastLin, size);
   }
-  lastLin = NaN;
+  lastLin = 0;
   return cpu.readOp(d, d.k1, size);
 }
 
@@ -619,7 +619,7 @@ const BSWAP: Handler = (cpu, d) => {
 
 const MOV: Handler = (cpu, d) => {
   const v = cpu.readOp(d, d.k2, d.s1);
-  cpu.writeOp(d, d.k1, d.s1, v, cpu.vhi, NaN);
+  cpu.writeOpFresh(d, d.k1, d.s1, v, cpu.vhi);
 };
 
 const LEA: Handler = (cpu, d) => {
@@ -656,7 +656,7 @@ const XCHG: Handler = (cpu, d) => {
   const b = cpu.readOp(d, d.k2, size);
   const bh = cpu.vhi;
   cpu.writeOp(d, d.k1, size, b, bh, lin);
-  cpu.writeOp(d, d.k2, size, a, ah, NaN);
+  cpu.writeOpFresh(d, d.k2, size, a, ah);
 };
 
 const XADD: Handler = (cpu, d) => {
@@ -733,7 +733,7 @@ const CMOV = (cc: number): Handler => (cpu, d) => {
 };
 
 const SET = (cc: number): Handler => (cpu, d) => {
-  cpu.writeOp(d, K.E, 1, cpu.cond(cc) ? 1 : 0, 0, NaN);
+  cpu.writeOpFresh(d, K.E, 1, cpu.cond(cc) ? 1 : 0, 0);
 };
 
 const CBW: Handler = (cpu, d) => {

@@ -109,7 +109,7 @@ const POP: Handler = (cpu, d) => {
     return;
   }
   const v = cpu.pop(size);
-  cpu.writeOp(d, d.k1, size, v, cpu.vhi, NaN);
+  cpu.writeOpFresh(d, d.k1, size, v, cpu.vhi);
 };
 
 const PUSHSEG: Handler = (cpu, d) => {

@@ -167,7 +167,7 @@ const MOVDFROMX: Handler = (cpu, d) => {
   checkSse(cpu);
   const size = d.s1;
   const o = d.reg * 4;
-  cpu.writeOp(d, 1 /* E */, size, cpu.xmm[o]! >>> 0, size === 8 ? cpu.xmm[o + 1]! >>> 0 : 0, NaN);
+  cpu.writeOpFresh(d, 1 /* E */, size, cpu.xmm[o]! >>> 0, size === 8 ? cpu.xmm[o + 1]! >>> 0 : 0);
 };
 
 const MOVQTOX: Handler = (cpu, d) => {

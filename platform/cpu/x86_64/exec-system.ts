@@ -158,16 +158,16 @@ const LTR: Handler = (cpu, d) => {
 
 const SLDT: Handler = (cpu, d) => {
   protectedOnly(cpu);
-  cpu.writeOp(d, K.E, d.isMem ? 2 : d.osize, cpu.ldtrSel, 0, NaN);
+  cpu.writeOpFresh(d, K.E, d.isMem ? 2 : d.osize, cpu.ldtrSel, 0);
 };
 const STR: Handler = (cpu, d) => {
   protectedOnly(cpu);
-  cpu.writeOp(d, K.E, d.isMem ? 2 : d.osize, cpu.trSel, 0, NaN);
+  cpu.writeOpFresh(d, K.E, d.isMem ? 2 : d.osize, cpu.trSel, 0);
 };
 const SMSW: Handler = (cpu, d) => {
   const v = cpu.cr0 >>> 0;
-  if (d.isMem) cpu.writeOp(d, K.E, 2, v & 0xffff, 0, NaN);
-  else cpu.writeOp(d, K.E, d.osize, d.osize === 2 ? v & 0xffff : v, 0, NaN);
+  if (d.isMem) cpu.writeOpFresh(d, K.E, 2, v & 0xffff, 0);
+  else cpu.writeOpFresh(d, K.E, d.osize, d.osize === 2 ? v & 0xffff : v, 0);
 };
 const LMSW: Handler = (cpu, d) => {
   cpu.requireCpl0();
@@ -312,7 +312,7 @@ const MOVTOSEG: Handler = (cpu, d) => {
 const MOVFROMSEG: Handler = (cpu, d) => {
   if ((d.reg & 7) > SEG_GS) cpu.fault(VEC_UD);
   const sel = cpu.segSel[d.reg & 7]!;
-  if (d.isMem) cpu.writeOp(d, K.E, 2, sel, 0, NaN);
+  if (d.isMem) cpu.writeOpFresh(d, K.E, 2, sel, 0);
   else cpu.writeReg(d.osize === 2 ? 2 : d.osize, d.rm, d.rex, sel, 0);
 };
 
