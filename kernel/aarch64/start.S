@@ -6,6 +6,7 @@
  * ARMv8.0 core has no VHE, and EL0 code needs the EL1&0 translation regime).
  */
 #include "sysregs.h"
+#include "lib/gpr-pairs.h"
 
         /* Multiboot2 header with NOVA's tags: module alignment (6) and relocatable (10). */
         .section .mb2header, "a"
@@ -166,20 +167,7 @@ vectors:
         VECTOR  15
 
 save_and_handle:
-        stp     x2, x3, [sp, #16]
-        stp     x4, x5, [sp, #32]
-        stp     x6, x7, [sp, #48]
-        stp     x8, x9, [sp, #64]
-        stp     x10, x11, [sp, #80]
-        stp     x12, x13, [sp, #96]
-        stp     x14, x15, [sp, #112]
-        stp     x16, x17, [sp, #128]
-        stp     x18, x19, [sp, #144]
-        stp     x20, x21, [sp, #160]
-        stp     x22, x23, [sp, #176]
-        stp     x24, x25, [sp, #192]
-        stp     x26, x27, [sp, #208]
-        stp     x28, x29, [sp, #224]
+        GPR_PAIRS_X2_X29 stp, 0
         mrs     x2, elr_el1
         mrs     x3, spsr_el1
         stp     x30, x2, [sp, #240]
@@ -192,20 +180,7 @@ save_and_handle:
         msr     elr_el1, x2
         msr     spsr_el1, x3
         ldp     x0, x1, [sp, #0]
-        ldp     x2, x3, [sp, #16]
-        ldp     x4, x5, [sp, #32]
-        ldp     x6, x7, [sp, #48]
-        ldp     x8, x9, [sp, #64]
-        ldp     x10, x11, [sp, #80]
-        ldp     x12, x13, [sp, #96]
-        ldp     x14, x15, [sp, #112]
-        ldp     x16, x17, [sp, #128]
-        ldp     x18, x19, [sp, #144]
-        ldp     x20, x21, [sp, #160]
-        ldp     x22, x23, [sp, #176]
-        ldp     x24, x25, [sp, #192]
-        ldp     x26, x27, [sp, #208]
-        ldp     x28, x29, [sp, #224]
+        GPR_PAIRS_X2_X29 ldp, 0
         add     sp, sp, #(34 * 8)
         eret
 
