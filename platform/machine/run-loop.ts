@@ -5,7 +5,7 @@
  */
 import type { RunResult } from '../cpu/x86_64/cpu.js';
 import { NS_PER_INSTRUCTION, type PcMachine } from './pc-machine.js';
-import { EXIT_STATUS, type Verdict } from './verdict.js';
+import { concludeRun, EXIT_STATUS, type Verdict } from './verdict.js';
 
 /** Upper bound of one CPU slice: device events and the budget are checked at least this often. */
 const MAX_SLICE = 1_000_000;
@@ -38,18 +38,7 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
     if (at < clock.now + (sliceLimit - cpu.icount) * NS_PER_INSTRUCTION) cpu.endSlice();
   };
   let idleWakeups = 0;
-  const end = (v: Omit<Verdict, 'instructions' | 'virtualNs'>): Verdict => {
-    const verdict: Verdict = { ...v, instructions: executed, virtualNs: clock.now };
-    m.trace.record('verdict', verdict.kind, {
-      exitStatus: verdict.exitStatus,
-      message: verdict.message,
-      instructions: verdict.instructions,
-      virtualNs: verdict.virtualNs,
-      ...(verdict.guestValue !== undefined ? { guestValue: verdict.guestValue } : {}),
-      ...(verdict.registers !== undefined ? { registers: verdict.registers } : {}),
-    });
-    return verdict;
-  };
+  const end = (v: Omit<Verdict, 'instructions' | 'virtualNs'>): Verdict => concludeRun(m.trace, v, executed, clock.now);
   for (;;) {
     if (executed >= o.maxInstructions) {
       return end({ kind: 'budget-exhausted', exitStatus: EXIT_STATUS.budgetExhausted, message: `instruction budget of ${o.maxInstructions} spent (endless loop or slow guest); stopped at rip 0x${ripHex(cpu.rip)}`, registers: cpu.dumpRegisters() });

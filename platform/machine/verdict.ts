@@ -7,6 +7,8 @@
  * or reboot, we end with a status of our own instead.
  */
 
+import type { FirmwareTrace } from '../../boot/firmware/trace.js';
+
 export type VerdictKind =
   /** The guest wrote the isa-debug-exit port. */
   | 'guest-exit'
@@ -60,4 +62,18 @@ export function debugExitStatus(value: number): number {
 export function describeVerdict(v: Verdict): string {
   const value = v.guestValue !== undefined ? ` (guest value 0x${v.guestValue.toString(16)})` : '';
   return `verdict: ${v.kind}${value}: ${v.message}; exit status ${v.exitStatus}; ${v.instructions} instructions, ${(v.virtualNs / 1e6).toFixed(3)} ms virtual time`;
+}
+
+/** Completes a verdict with the run's totals and records it as the trace's last event (every board's run loop). */
+export function concludeRun(trace: FirmwareTrace, v: Omit<Verdict, 'instructions' | 'virtualNs'>, instructions: number, virtualNs: number): Verdict {
+  const verdict: Verdict = { ...v, instructions, virtualNs };
+  trace.record('verdict', verdict.kind, {
+    exitStatus: verdict.exitStatus,
+    message: verdict.message,
+    instructions: verdict.instructions,
+    virtualNs: verdict.virtualNs,
+    ...(verdict.guestValue !== undefined ? { guestValue: verdict.guestValue } : {}),
+    ...(verdict.registers !== undefined ? { registers: verdict.registers } : {}),
+  });
+  return verdict;
 }
