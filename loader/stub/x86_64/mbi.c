@@ -47,10 +47,20 @@ static u32 efi_to_mb2_type(u32 efi_type)
     }
 }
 
+/* Entry i of the memory map in Multiboot2 terms: from the UEFI map when there is one, else from the path's map. */
+static struct mmap_entry map_entry(const struct mbi_efi_map *efi, usize i)
+{
+    if (!efi) return facts.mmap[i];
+    const u8 *d = efi->map + i * efi->desc_size;
+    return (struct mmap_entry){ *(const u64 *)(d + 8), *(const u64 *)(d + 24) << 12, efi_to_mb2_type(*(const u32 *)d) };
+}
+
+static usize map_count(const struct mbi_efi_map *efi) { return efi ? efi->size / efi->desc_size : facts.mmap_count; }
+
 static void tag_mmap(struct writer *w, const struct mbi_efi_map *efi)
 {
     /* Worst case one entry per source entry; shrink the size field afterwards. */
-    usize max = efi ? efi->size / efi->desc_size : facts.mmap_count;
+    usize max = map_count(efi);
     u8 *p = tag_begin(w, 6, 8 + 24 * max);
     u32 *hdr = (u32 *)p;
     hdr[0] = 24;
@@ -58,18 +68,9 @@ static void tag_mmap(struct writer *w, const struct mbi_efi_map *efi)
     u8 *e = p + 8;
     usize n = 0;
     for (usize i = 0; i < max; i++) {
-        u64 base, len;
-        u32 type;
-        if (efi) {
-            const u8 *d = efi->map + i * efi->desc_size;
-            type = efi_to_mb2_type(*(const u32 *)d);
-            base = *(const u64 *)(d + 8);
-            len = *(const u64 *)(d + 24) << 12;
-        } else {
-            base = facts.mmap[i].base;
-            len = facts.mmap[i].length;
-            type = facts.mmap[i].type;
-        }
+        struct mmap_entry m = map_entry(efi, i);
+        u64 base = m.base, len = m.length;
+        u32 type = m.type;
         u8 *prev = e + (n - 1) * 24;
         if (n && *(u32 *)(prev + 16) == type && *(u64 *)prev + *(u64 *)(prev + 8) == base) {
             *(u64 *)(prev + 8) += len;      /* merge neighbours of the same type */
@@ -91,20 +92,11 @@ static void tag_basic_meminfo(struct writer *w, const struct mbi_efi_map *efi)
     /* mem_lower: KiB of RAM from 0 (at most 640); mem_upper: KiB of RAM contiguous from 1 MiB. */
     u64 lower = 0, upper = 0;
     for (int pass = 0; pass < 4; pass++) {
-        usize count = efi ? efi->size / efi->desc_size : facts.mmap_count;
+        usize count = map_count(efi);
         for (usize i = 0; i < count; i++) {
-            u64 base, len;
-            u32 type;
-            if (efi) {
-                const u8 *d = efi->map + i * efi->desc_size;
-                type = efi_to_mb2_type(*(const u32 *)d);
-                base = *(const u64 *)(d + 8);
-                len = *(const u64 *)(d + 24) << 12;
-            } else {
-                base = facts.mmap[i].base;
-                len = facts.mmap[i].length;
-                type = facts.mmap[i].type;
-            }
+            struct mmap_entry m = map_entry(efi, i);
+            u64 base = m.base, len = m.length;
+            u32 type = m.type;
             if (type != 1) continue;
             if (base <= lower && base + len > lower && base < 0xa0000) lower = base + len;
             if (base <= 0x100000 + upper && base + len > 0x100000 + upper) upper = base + len - 0x100000;
