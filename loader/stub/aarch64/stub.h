@@ -51,15 +51,10 @@ const char *path_name(int path);
 void append(char *dst, usize cap, const char *src, usize n);
 
 /* catalog.c */
-enum { CAT_KERNEL = 1, CAT_ROOT = 2, CAT_MODULE = 3, CAT_CMDLINE = 4, CAT_ACPI = 5 };
-struct payload { u32 type; const u8 *data; u64 size; char name[41]; };
-#define MAX_PAYLOADS 32
-extern struct payload payloads[MAX_PAYLOADS];
-extern u32 payload_count;
+#include "../payloads.h"
 u64 image_base(void);
 u64 image_end(void);
 void read_catalog(void);
-const struct payload *find_payload(u32 type);
 
 /* place.c: placement in RAM without firmware (Linux and Multiboot2 paths) */
 void mem_reserve(u64 lo, u64 hi);

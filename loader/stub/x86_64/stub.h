@@ -75,16 +75,11 @@ void mmap_mark(u64 lo, u64 hi, u32 type);
 #define MB2_MEMORY_ACPI_RECLAIMABLE 3
 
 /* ---- catalog.c ---- */
-enum { CAT_KERNEL = 1, CAT_ROOT = 2, CAT_MODULE = 3, CAT_CMDLINE = 4, CAT_ACPI = 5 };
-struct payload { u32 type; const u8 *data; u64 size; char name[41]; };
-#define MAX_PAYLOADS 32
-extern struct payload payloads[MAX_PAYLOADS];
-extern u32 payload_count;
+#include "../payloads.h"
 u8 *image_base_of_file(void);       /* memory address of file offset 0 (only offsets >= S are mapped) */
 u64 image_memory_start(void);
 u64 image_memory_end(void);
 void read_catalog(void);
-const struct payload *find_payload(u32 type);
 
 /* ---- kernel.c: the Multiboot2 kernel ---- */
 struct kernel_plan {
