@@ -71,12 +71,17 @@ function ignored(line: string): boolean {
   return IGNORED.some((r) => r.pattern.test(line));
 }
 
-/** Kernel log lines: escape sequences (SeaBIOS clears the screen) and `[ time]` prefixes removed. */
+/**
+ * Kernel log lines: escape sequences (SeaBIOS clears the screen) and `[ time]` prefixes removed. A carriage
+ * return inside a line starts it over, as on a terminal: SeaBIOS's `Probing EDD ... ok` can end with `k\r`
+ * right before the kernel's first line.
+ */
 function kernelLines(text: string): string[] {
   return text
     .replace(/\x1b(\[[0-9;?]*[A-Za-z]|c)/g, '')
     .split('\n')
     .map((l) => l.replace(/\r$/, ''))
+    .map((l) => l.slice(l.lastIndexOf('\r') + 1))
     .filter((l) => /^\[ *\d+\.\d{6}\] /.test(l))
     .map((l) => l.replace(/^\[ *\d+\.\d{6}\] /, ''));
 }
