@@ -1,13 +1,24 @@
 /**
- * Hot-block compiler: turns a decoded block that has run often into one JavaScript function that calls each
- * instruction's handler in sequence. The semantics are the interpreter's (same handlers, same RIP/curRip
- * bookkeeping, same breakBlock exits); what changes is that every call site in the generated function is
- * monomorphic, so V8 can inline the handlers, and the per-instruction loop disappears.
+ * Hot-block compiler: turns a decoded block that has run often into one JavaScript function.
+ *
+ * Instructions with a fast form (exec-fast.ts) are emitted inline from the form's template with their
+ * operands as numeric literals; every other instruction calls its handler with its decoded instruction. The
+ * semantics are the interpreter's; what changes:
+ *  - an instruction that can neither fault, nor read RIP, nor transfer control (register MOV/ALU/shift/LEA/
+ *    MOVZX/CMOVcc) updates neither RIP nor the instruction count: those are stored, with the current RIP, only
+ *    before an instruction that may need them (a fault reports curRip; devices and RDTSC read the count), and
+ *    at the end of the block;
+ *  - a flag update that a later instruction of the block overwrites, with only such register instructions
+ *    between (none of them reading flags), is left out: nothing can observe those flags.
+ * A block ends at the first instruction that transfers control, so RIP after any handler that does not set
+ * breakBlock is the next instruction's.
  *
  * The generated source only contains numeric literals and references to the handler/decoded-instruction
  * arrays passed in; no guest data ever reaches the code text.
  */
 import type { X86Cpu } from './cpu.js';
+import type { Operands } from './exec-fast.js';
+import { PARITY } from './flags.js';
 import type { Handler, Insn } from './insn.js';
 
 export type CompiledBlock = (cpu: X86Cpu) => void;
@@ -15,22 +26,59 @@ export type CompiledBlock = (cpu: X86Cpu) => void;
 /** Blocks run this many times before they are compiled. */
 export const COMPILE_THRESHOLD = 64;
 
+/** Whether instruction i's flag update can be observed (see the module comment). */
+function flagsLive(insns: readonly Insn[], i: number): boolean {
+  for (let k = i + 1; k < insns.length; k++) {
+    const d = insns[k]!;
+    const f = d.form;
+    if (f === undefined || f.sync(d) || f.readsFlags) return true;
+    if (f.writesFlags(d)) return false;
+  }
+  return true;
+}
+
+function literalOperands(d: Insn, i: number): Operands {
+  const lit = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
+  return { d: `D${i}`, reg: lit(d.reg), rm: lit(d.rm), imm: lit(d.imm), immHi: lit(d.immHi), rex: d.rex ? 'true' : 'false' };
+}
+
 export function compileBlock(insns: readonly Insn[]): CompiledBlock {
   const n = insns.length;
-  const lines: string[] = ['return function compiledBlock(cpu) {', '  let r;'];
+  const lines: string[] = ['return function compiledBlock(cpu) {', 'const L = cpu.lo, H = cpu.hi, R0 = cpu.rip;'];
+  const at = (off: number): string => (off === 0 ? 'R0' : `R0 + ${off}`);
+  let off = 0;
+  /** retired instructions not yet added to cpu.icount */
+  let pending = 0;
+  let ripStored = false;
   for (let i = 0; i < n; i++) {
-    const len = insns[i]!.len | 0;
-    lines.push(`  r = cpu.rip; cpu.curRip = r; cpu.rip = r + ${len}; H${i}(cpu, D${i}); cpu.icount++;`);
-    if (i < n - 1) lines.push('  if (cpu.breakBlock) return;');
+    const d = insns[i]!;
+    const len = d.len | 0;
+    const f = d.form;
+    const sync = f === undefined || f.sync(d);
+    if (sync) {
+      if (pending > 0) lines.push(`cpu.icount += ${pending};`);
+      lines.push(`cpu.curRip = ${at(off)}; cpu.rip = ${at(off + len)};`);
+      pending = 0;
+    }
+    if (f !== undefined) lines.push(f.code(literalOperands(d, i), !f.writesFlags(d) || flagsLive(insns, i)));
+    else lines.push(`X${i}(cpu, D${i});`);
+    pending++;
+    off += len;
+    ripStored = sync;
+    if (sync && i < n - 1) {
+      lines.push(`if (cpu.breakBlock) { cpu.icount += 1; return; }`);
+    }
   }
+  lines.push(`cpu.icount += ${pending};`);
+  if (!ripStored) lines.push(`cpu.rip = ${at(off)};`);
   lines.push('};');
-  const params: string[] = [];
-  const args: (Handler | Insn)[] = [];
+  const params: string[] = ['PARITY'];
+  const args: (Handler | Insn | Uint8Array)[] = [PARITY];
   for (let i = 0; i < n; i++) {
-    params.push(`H${i}`, `D${i}`);
+    params.push(`X${i}`, `D${i}`);
     args.push(insns[i]!.exec, insns[i]!);
   }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function(...params, lines.join('\n')) as (...a: (Handler | Insn)[]) => CompiledBlock;
+  const factory = new Function(...params, lines.join('\n')) as (...a: (Handler | Insn | Uint8Array)[]) => CompiledBlock;
   return factory(...args);
 }

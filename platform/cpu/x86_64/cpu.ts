@@ -109,7 +109,7 @@ interface Block {
   succ0: Block | undefined;
   succRip1: number;
   succ1: Block | undefined;
-  /** executions so far; at COMPILE_THRESHOLD the block is compiled to one JavaScript function */
+  /** executions so far; at the CPU's compileThreshold the block is compiled to one JavaScript function */
   runs: number;
   compiled: CompiledBlock | undefined;
 }
@@ -227,6 +227,8 @@ export class X86Cpu {
   trapHook: ((rip: number) => boolean) | null = null;
   /** Compile hot blocks to JavaScript functions (block-compiler.ts); off = pure interpreter. */
   compileBlocks = true;
+  /** A block is compiled on this run (tests set 1 to run every block compiled from the start). */
+  compileThreshold = COMPILE_THRESHOLD;
 
   faultVector = 0;
   faultError = -1;
@@ -1744,13 +1746,13 @@ export class X86Cpu {
           if (this.stopReason) break;
           continue;
         }
+        if (block.compiled === undefined && this.compileBlocks && ++block.runs >= this.compileThreshold) block.compiled = compileBlock(insns);
         if (block.compiled !== undefined && n <= budget) {
           block.compiled(this);
           prev = this.breakBlock ? undefined : block;
           if (this.stopReason) break;
           continue;
         }
-        if (++block.runs === COMPILE_THRESHOLD && this.compileBlocks) block.compiled = compileBlock(insns);
         const limit = n < budget ? n : budget;
         for (let i = 0; i < limit; i++) {
           const d = insns[i]!;

@@ -421,7 +421,10 @@ export class Decoder {
     }
     d.len = position();
     const fast = specialize(d);
-    if (fast) d.exec = fast;
+    if (fast) {
+      d.exec = fast.handler;
+      d.form = fast;
+    }
     return d;
   }
 

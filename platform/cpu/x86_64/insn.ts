@@ -3,6 +3,7 @@
  * time the block runs (so execution allocates nothing).
  */
 import type { X86Cpu } from './cpu.js';
+import type { FastForm } from './exec-fast.js';
 
 export type Handler = (cpu: X86Cpu, d: Insn) => void;
 
@@ -77,6 +78,8 @@ export class Insn {
   opcode = 0;
   /** Group index (ModRM.reg field without REX) */
   groupIndex = 0;
+  /** The fast form (exec-fast.ts) `exec` was generated from, if any: the block compiler inlines it. */
+  form: FastForm | undefined = undefined;
 
   constructor(exec: Handler, mnemonic: string) {
     this.exec = exec;
