@@ -4,6 +4,9 @@
  */
 import { NotImplementedError } from '../../../common/errors.js';
 
+/** 2^47: linear addresses in (-2^47, 2^47) are canonical with 4-level and with 5-level paging. */
+export const CANON_LIMIT = 140737488355328;
+
 export const CR0_PE = 1;
 export const CR0_MP = 2;
 export const CR0_EM = 4;

@@ -16,10 +16,11 @@
  * The generated source only contains numeric literals and references to the handler/decoded-instruction
  * arrays passed in; no guest data ever reaches the code text.
  */
+import { CANON_LIMIT } from './arch.js';
 import type { X86Cpu } from './cpu.js';
 import type { Operands } from './exec-fast.js';
 import { PARITY } from './flags.js';
-import type { Handler, Insn } from './insn.js';
+import { BASE_RIP, type Handler, type Insn, SEG_FS } from './insn.js';
 
 export type CompiledBlock = (cpu: X86Cpu) => void;
 
@@ -37,9 +38,34 @@ function flagsLive(insns: readonly Insn[], i: number): boolean {
   return true;
 }
 
-function literalOperands(d: Insn, i: number): Operands {
-  const lit = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
-  return { d: `D${i}`, reg: lit(d.reg), rm: lit(d.rm), imm: lit(d.imm), immHi: lit(d.immHi), rex: d.rex ? 'true' : 'false' };
+const lit = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
+
+/**
+ * X86Cpu.ea's and offset64's fast path with the operand's fields as literals (64-bit addressing, no FS/GS
+ * base): statements leaving the offset in `A<i>` and in `F<i>` whether it is exact (every register term below
+ * 2^48 in magnitude). Anything else falls back to the CPU's own ea/offset64.
+ */
+function addressCode(d: Insn, i: number, ripNext: string): string | null {
+  if (!d.isMem || d.asize !== 8 || d.seg >= SEG_FS || d.disp < -2147483648 || d.disp > 2147483647) return null;
+  if (d.base === BASE_RIP) return `const A${i} = ${ripNext} + ${lit(d.disp)}, F${i} = true;`;
+  const terms: string[] = [lit(d.disp)];
+  const checks: string[] = [];
+  const reg = (r: number, scale: number): void => {
+    terms.push(`(H[${r}] * 4294967296 + (L[${r}] >>> 0))${scale ? ` * ${1 << scale}` : ''}`);
+    checks.push(`H[${r}] <= 0xffff && H[${r}] >= -0x10000`);
+  };
+  if (d.base >= 0) reg(d.base, 0);
+  if (d.index >= 0) reg(d.index, d.scale);
+  return `const A${i} = ${terms.join(' + ')}, F${i} = ${checks.length ? checks.join(' && ') : 'true'};`;
+}
+
+function literalOperands(d: Insn, i: number, exact: boolean): Operands {
+  return {
+    d: `D${i}`, reg: lit(d.reg), rm: lit(d.rm), imm: lit(d.imm), immHi: lit(d.immHi), rex: d.rex ? 'true' : 'false',
+    ea: exact ? `(F${i} && A${i} < ${CANON_LIMIT} && A${i} >= -${CANON_LIMIT} ? A${i} : cpu.ea(D${i}))` : `cpu.ea(D${i})`,
+    offsetOk: exact ? `F${i}` : 'false',
+    offset: exact ? `A${i}` : '0',
+  };
 }
 
 export function compileBlock(insns: readonly Insn[]): CompiledBlock {
@@ -60,7 +86,10 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
       lines.push(`cpu.curRip = ${at(off)}; cpu.rip = ${at(off + len)};`);
       pending = 0;
     }
-    if (f !== undefined) lines.push(f.code(literalOperands(d, i), !f.writesFlags(d) || flagsLive(insns, i)));
+    if (f !== undefined) {
+      const address = addressCode(d, i, at(off + len));
+      lines.push(`{ ${address ?? ''} ${f.code(literalOperands(d, i, address !== null), !f.writesFlags(d) || flagsLive(insns, i))} }`);
+    }
     else lines.push(`X${i}(cpu, D${i});`);
     pending++;
     off += len;

@@ -22,6 +22,7 @@ import { type CompiledBlock, COMPILE_THRESHOLD, compileBlock } from './block-com
 import { MsrFile, type X2ApicMsrTarget } from './msr.js';
 import { NotImplementedError } from '../../../common/errors.js';
 import {
+  CANON_LIMIT,
   canonicalState57,
   CR0_CD,
   CR0_ET,
@@ -64,7 +65,6 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
-const CANON_LIMIT = 140737488355328; // 2^47: canonical with 4-level and 5-level paging
 const LA57_EXACT_LIMIT = 9007199254740992; // 2^53: 57-bit canonical addresses the model represents
 const CANON57_LIMIT = 72057594037927936; // 2^56
 const MAX_BLOCK = 64;

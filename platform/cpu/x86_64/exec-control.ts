@@ -5,6 +5,7 @@ import { NotImplementedError } from '../../../common/errors.js';
  */
 import type { X86Cpu } from './cpu.js';
 import {
+  CANON_LIMIT,
   CR0_PE,
   EFER_LMA,
   EFER_SCE,
@@ -220,7 +221,7 @@ const IRET: Handler = (cpu, d) => {
   const target = size === 8 ? (ripHi | 0) * TWO32 + ripLo : ripLo;
   // a return to 64-bit code at a non-canonical RIP is #GP(0) at the IRET, before any state changes (SDM
   // IRET; 48 or 57 bits by the paging mode)
-  if (long && desc.attr & 0x200 && (target >= 140737488355328 || target < -140737488355328)) cpu.canonicalWide(target, VEC_GP);
+  if (long && desc.attr & 0x200 && (target >= CANON_LIMIT || target < -CANON_LIMIT)) cpu.canonicalWide(target, VEC_GP);
   const oldCpl = cpu.cpl;
   if (rpl > cpu.cpl || (long && size === 8)) {
     const sp = cpu.stackRead(size, 3 * size);
@@ -361,7 +362,7 @@ const SYSRET: Handler = (cpu, d) => {
     target = cpu.regNum(1);
     // RCX must be canonical for the current paging mode (48 bits, or 57 with CR4.LA57): the #GP is taken
     // at CPL 0, before the return (SDM SYSRET)
-    if (target >= 140737488355328 || target < -140737488355328) target = cpu.canonicalWide(target, VEC_GP);
+    if (target >= CANON_LIMIT || target < -CANON_LIMIT) target = cpu.canonicalWide(target, VEC_GP);
     setFlatCs(cpu, (base + 16) | 3, 3, true);
   } else {
     target = cpu.lo[1]! >>> 0;

@@ -27,6 +27,14 @@ export interface Operands {
   readonly imm: string;
   readonly immHi: string;
   readonly rex: string;
+  /** the memory operand's linear address (evaluating it may fault) */
+  readonly ea: string;
+  /**
+   * `offsetOk` true when `offset` holds the memory operand's 64-bit offset (LEA) as an exact Number; else the
+   * template computes it with cpu.offset64
+   */
+  readonly offsetOk: string;
+  readonly offset: string;
 }
 
 export interface FastForm {
@@ -45,7 +53,9 @@ export interface FastForm {
   readonly handler: Handler;
 }
 
-const HANDLER_OPERANDS: Operands = { d: 'd', reg: 'd.reg', rm: 'd.rm', imm: 'd.imm', immHi: 'd.immHi', rex: 'd.rex' };
+const HANDLER_OPERANDS: Operands = {
+  d: 'd', reg: 'd.reg', rm: 'd.rm', imm: 'd.imm', immHi: 'd.immHi', rex: 'd.rex', ea: 'cpu.ea(d)', offsetOk: 'false', offset: '0',
+};
 
 const never = (): boolean => false;
 const always = (): boolean => true;
@@ -87,14 +97,14 @@ const movRR = (size: number, rev: boolean): FastForm =>
 const movLoad = (size: number): FastForm =>
   cached(`mov-load${size}`, (key) =>
     form(key, (o) => size === 8
-      ? `{ const lin = cpu.ea(${o.d}); const lo = cpu.read32(lin); const hi = cpu.read32(lin + 4); L[${o.reg}] = lo; H[${o.reg}] = hi; }`
-      : `L[${o.reg}] = cpu.read32(cpu.ea(${o.d})); H[${o.reg}] = 0;`, { sync: always }));
+      ? `{ const lin = ${o.ea}; const lo = cpu.read32(lin); const hi = cpu.read32(lin + 4); L[${o.reg}] = lo; H[${o.reg}] = hi; }`
+      : `L[${o.reg}] = cpu.read32(${o.ea}); H[${o.reg}] = 0;`, { sync: always }));
 
 const movStore = (size: number): FastForm =>
   cached(`mov-store${size}`, (key) =>
     form(key, (o) => size === 8
-      ? `cpu.writeMem(cpu.ea(${o.d}), 8, L[${o.reg}] >>> 0, H[${o.reg}] >>> 0);`
-      : `cpu.write32(cpu.ea(${o.d}), L[${o.reg}] >>> 0);`, { sync: always }));
+      ? `cpu.writeMem(${o.ea}, 8, L[${o.reg}] >>> 0, H[${o.reg}] >>> 0);`
+      : `cpu.write32(${o.ea}, L[${o.reg}] >>> 0);`, { sync: always }));
 
 const movImm = (size: number): FastForm =>
   cached(`mov-imm${size}`, (key) =>
@@ -154,7 +164,7 @@ const aluRI = (op: number, size: number): FastForm =>
 const aluRM = (op: number, size: number): FastForm =>
   cached(`alu${op}-rm${size}`, (key) =>
     form(key, (o, flags) =>
-      `{ const lin = cpu.ea(${o.d}); const m = cpu.read32(lin); const mh = ${size === 8 ? 'cpu.read32(lin + 4)' : '0'}; ` +
+      `{ const lin = ${o.ea}; const m = cpu.read32(lin); const mh = ${size === 8 ? 'cpu.read32(lin + 4)' : '0'}; ` +
       `${aluCode(op, size, o.reg, `L[${o.reg}] >>> 0`, high(size, `H[${o.reg}] >>> 0`), 'm', 'mh', flags)} }`,
     { sync: always, writesFlags: always }));
 
@@ -215,13 +225,14 @@ const ret64 = (): FastForm =>
 /** LEA neither faults nor touches memory; a RIP-relative one reads RIP, so a compiled block must store it first. */
 const lea = (size: number): FastForm =>
   cached(`lea${size}`, (key) =>
-    form(key, (o) => `cpu.offset64(${o.d}); L[${o.reg}] = cpu.eaLo; H[${o.reg}] = ${size === 8 ? 'cpu.eaHi' : '0'};`, {
+    form(key, (o) => `if (${o.offsetOk}) { const l = ${o.offset}; L[${o.reg}] = l >>> 0; H[${o.reg}] = ${size === 8 ? 'Math.floor(l / 4294967296) | 0' : '0'}; }
+      else { cpu.offset64(${o.d}); L[${o.reg}] = cpu.eaLo; H[${o.reg}] = ${size === 8 ? 'cpu.eaHi' : '0'}; }`, {
       sync: (d) => d.base === BASE_RIP,
     }));
 
 const movzxLoad = (from: number): FastForm =>
   cached(`movzx-load${from}`, (key) =>
-    form(key, (o) => `L[${o.reg}] = cpu.read${from * 8}(cpu.ea(${o.d})); H[${o.reg}] = 0;`, { sync: always }));
+    form(key, (o) => `L[${o.reg}] = cpu.read${from * 8}(${o.ea}); H[${o.reg}] = 0;`, { sync: always }));
 
 const movzxReg = (from: number): FastForm =>
   cached(`movzx-reg${from}`, (key) =>
