@@ -407,53 +407,67 @@ export class X86Cpu {
     this.lazyCin = 0;
   }
 
-  /** Condition codes 0-15 in Jcc order. */
+  /**
+   * Condition codes 0-15 in Jcc order. Kept small so V8 inlines it where `cc` is a literal (compiled blocks,
+   * the generated Jcc/CMOVcc handlers) and folds the switch: after a CMP/SUB (no borrow in) or a logic
+   * operation the common conditions come straight from the operands, without computing the flags.
+   */
   cond(cc: number): boolean {
-    // fast paths: a CMP/SUB (no borrow in) or a logic op decide the common conditions without flags
-    if (this.lazyOp === LazyOp.SUB && this.lazyCin === 0) {
-      const sz = this.lazySize;
-      switch (cc) {
-        case 4: return this.getZF() === 1;
-        case 5: return this.getZF() === 0;
-        case 2: case 3: case 6: case 7: {
-          let lt: boolean;
-          let eq: boolean;
-          if (sz === 8) {
-            const ah = this.lazyAHi >>> 0, bh = this.lazyBHi >>> 0;
-            lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
-            eq = ah === bh && this.lazyALo === this.lazyBLo;
-          } else {
-            lt = this.lazyALo < this.lazyBLo;
-            eq = this.lazyALo === this.lazyBLo;
-          }
-          return cc === 2 ? lt : cc === 3 ? !lt : cc === 6 ? lt || eq : !(lt || eq);
+    if (this.lazyOp === LazyOp.SUB && this.lazyCin === 0) return this.condAfterSub(cc);
+    if (this.lazyOp === LazyOp.LOGIC) return this.condAfterLogic(cc);
+    return this.condFromFlags(cc);
+  }
+
+  private condAfterSub(cc: number): boolean {
+    const sz = this.lazySize;
+    switch (cc) {
+      case 4: return this.getZF() === 1;
+      case 5: return this.getZF() === 0;
+      case 2: case 3: case 6: case 7: {
+        let lt: boolean;
+        let eq: boolean;
+        if (sz === 8) {
+          const ah = this.lazyAHi >>> 0, bh = this.lazyBHi >>> 0;
+          lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
+          eq = ah === bh && this.lazyALo === this.lazyBLo;
+        } else {
+          lt = this.lazyALo < this.lazyBLo;
+          eq = this.lazyALo === this.lazyBLo;
         }
-        case 12: case 13: case 14: case 15: {
-          let lt: boolean;
-          let eq: boolean;
-          if (sz === 8) {
-            const ah = this.lazyAHi | 0, bh = this.lazyBHi | 0;
-            lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
-            eq = ah === bh && this.lazyALo === this.lazyBLo;
-          } else {
-            const sh = 32 - sz * 8;
-            const a = (this.lazyALo << sh) >> sh, b = (this.lazyBLo << sh) >> sh;
-            lt = a < b;
-            eq = a === b;
-          }
-          return cc === 12 ? lt : cc === 13 ? !lt : cc === 14 ? lt || eq : !(lt || eq);
+        return cc === 2 ? lt : cc === 3 ? !lt : cc === 6 ? lt || eq : !(lt || eq);
+      }
+      case 12: case 13: case 14: case 15: {
+        let lt: boolean;
+        let eq: boolean;
+        if (sz === 8) {
+          const ah = this.lazyAHi | 0, bh = this.lazyBHi | 0;
+          lt = ah < bh || (ah === bh && this.lazyALo >>> 0 < this.lazyBLo >>> 0);
+          eq = ah === bh && this.lazyALo === this.lazyBLo;
+        } else {
+          const sh = 32 - sz * 8;
+          const a = (this.lazyALo << sh) >> sh, b = (this.lazyBLo << sh) >> sh;
+          lt = a < b;
+          eq = a === b;
         }
+        return cc === 12 ? lt : cc === 13 ? !lt : cc === 14 ? lt || eq : !(lt || eq);
       }
-    } else if (this.lazyOp === LazyOp.LOGIC) {
-      switch (cc) {
-        case 4: return this.getZF() === 1;
-        case 5: return this.getZF() === 0;
-        case 8: case 12: return this.getSF() === 1;
-        case 9: case 13: return this.getSF() === 0;
-        case 14: return this.getZF() === 1 || this.getSF() === 1;
-        case 15: return this.getZF() === 0 && this.getSF() === 0;
-      }
+      default: return this.condFromFlags(cc);
     }
+  }
+
+  private condAfterLogic(cc: number): boolean {
+    switch (cc) {
+      case 4: return this.getZF() === 1;
+      case 5: return this.getZF() === 0;
+      case 8: case 12: return this.getSF() === 1;
+      case 9: case 13: return this.getSF() === 0;
+      case 14: return this.getZF() === 1 || this.getSF() === 1;
+      case 15: return this.getZF() === 0 && this.getSF() === 0;
+      default: return this.condFromFlags(cc);
+    }
+  }
+
+  private condFromFlags(cc: number): boolean {
     let r: number;
     switch (cc >> 1) {
       case 0: r = this.getOF(); break;
@@ -1748,8 +1762,7 @@ export class X86Cpu {
         }
         if (block.compiled === undefined && this.compileBlocks && ++block.runs >= this.compileThreshold) block.compiled = compileBlock(insns);
         if (block.compiled !== undefined && n <= budget) {
-          block.compiled(this);
-          prev = this.breakBlock ? undefined : block;
+          prev = this.runCompiled(block, end);
           if (this.stopReason) break;
           continue;
         }
@@ -1790,6 +1803,26 @@ export class X86Cpu {
       if (reason !== 'exit' && reason !== 'halted') result.registers = this.dumpRegisters();
     }
     return result;
+  }
+
+  /**
+   * Runs `block` (compiled) and then, while nothing needs the run loop, the chained compiled successors: the
+   * checks between blocks are the run loop's (slice end, pending interrupt, stale chain, single-step, trap
+   * hook, a block that stopped early). Returns the last block for chaining, or undefined when it stopped early.
+   */
+  private runCompiled(first: Block, end: number): Block | undefined {
+    let block = first;
+    for (;;) {
+      block.compiled!(this);
+      if (this.breakBlock) return undefined;
+      if (this.icount >= end || block.epoch !== this.chainEpoch || this.trapHook !== null) return block;
+      if (this.flagBits & (IF | TF) && (this.flagBits & TF || (this.icount >= this.inhibitUntil && this.interruptPending()))) return block;
+      const rip = this.rip;
+      const next = block.succRip0 === rip ? block.succ0 : block.succRip1 === rip ? block.succ1 : undefined;
+      if (next === undefined || next.compiled === undefined || next.insns.length > end - this.icount) return block;
+      this.curRip = rip;
+      block = next;
+    }
   }
 
   /** The instruction count at which the running slice ends (`run`'s budget; `endSlice` moves it closer). */
