@@ -21,6 +21,7 @@ import { loadMultiboot2 } from '../../boot/multiboot2/loader.js';
 import { UefiFirmware } from '../../boot/uefi/firmware/firmware.js';
 import { IMAGE_FILE_MACHINE_AMD64, SUBSYSTEM_EFI_APPLICATION, readPe } from '../../boot/uefi/pe.js';
 import type { PcMachine } from './pc-machine.js';
+import { FRAMEBUFFER_BASE, FRAMEBUFFER_HEIGHT, FRAMEBUFFER_WIDTH } from '../boards/pc/layout.js';
 
 export const BOOT_PATHS = ['uefi', 'multiboot2', 'linux'] as const;
 export type BootPath = (typeof BOOT_PATHS)[number];
@@ -110,6 +111,7 @@ function uefiFirmware(m: PcMachine, memory: FirmwareMemoryMap): UefiFirmware {
     clock: m.firmwareClock,
     trace: m.trace,
     firmwareVendor: UEFI_FIRMWARE_VENDOR,
+    framebuffer: { base: FRAMEBUFFER_BASE, width: FRAMEBUFFER_WIDTH, height: FRAMEBUFFER_HEIGHT },
   });
 }
 

@@ -121,6 +121,16 @@ export const EDU_BAR0_SIZE = 1 * MiB;
 /** Where the firmware assigns edu's BAR0 (top of the 32-bit window, below the IOAPIC). */
 export const EDU_BAR0_BASE = PCI_MMIO32_END - 4 * MiB;
 
+// ---- the UEFI firmware's linear framebuffer (GOP) ----------------------------------------------------------
+/**
+ * RAM standing in for a display adapter's framebuffer BAR, in the 32-bit PCI window where SeaBIOS puts
+ * QEMU's std-vga BAR; not in the memory map, like OVMF's. 800x600 with 32-bit pixels (one of the modes OVMF's
+ * QEMU video driver offers), kept small because everything a guest paints there costs instructions.
+ */
+export const FRAMEBUFFER_BASE = 0xfd000000;
+export const FRAMEBUFFER_WIDTH = 800;
+export const FRAMEBUFFER_HEIGHT = 600;
+
 // ---- ACPI identity ---------------------------------------------------------------------------------------
 export const ACPI_OEM_ID = 'NOVAIM';
 export const ACPI_OEM_TABLE_ID = 'NOVA-PC ';
