@@ -15,8 +15,9 @@
  *   unchanged, and a block executed `compileThreshold` times is compiled to a JavaScript function
  *   (block-compiler.ts); interpretation and compiled execution retire identical instruction counts.
  * - Translation: stage 1 for the EL2 and EL1&0 regimes and stage 2 (HCR_EL2.VM) in mmu.ts; TLB entries hold
- *   the combined result and are flushed on TTBR/TCR/SCTLR/HCR/VTTBR/VTCR writes and on every TLBI (ASIDs and
- *   VMIDs are therefore handled by invalidation rather than tagging).
+ *   the combined result and are flushed on TTBR/TCR/SCTLR/HCR/VTTBR/VTCR writes and on every TLBI except
+ *   those by VA, which drop the pages of that VA's stage-1 mapping (ASIDs and VMIDs are therefore handled by
+ *   invalidation rather than tagging).
  * - Guest exceptions raised inside a memory access unwind with the preallocated `GUEST_EXCEPTION` sentinel.
  */
 import { NotImplementedError } from '../../../common/errors.js';
@@ -60,7 +61,7 @@ export interface RunResult {
 /** Timer outputs in the order of the array given to `onTimer`: EL1 physical, EL1 virtual, EL2 physical. */
 export const TIMER_PHYS = 0, TIMER_VIRT = 1, TIMER_HYP = 2;
 
-const TLB_BITS = 8;
+const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 /** perms bit: the page holds no decoded code, so stores may bypass the bus */
@@ -72,8 +73,25 @@ class SoftTlb {
   readonly off = new Int32Array(TLB_SIZE);
   readonly pa = new Float64Array(TLB_SIZE);
   readonly view: (DataView | null)[] = new Array<DataView | null>(TLB_SIZE).fill(null);
+  /** 4 KiB pages the entry's mapping spans (1 for a page; 512 for a 2 MiB block ...): TLBI by VA drops all of it */
+  readonly span = new Float64Array(TLB_SIZE);
+  /** some entry spans more than one page (then TLBI by VA scans the whole TLB) */
+  blocks = false;
   flush(): void {
     this.tag.fill(NaN);
+    this.blocks = false;
+  }
+  /** Drops every entry that translates the page `vpn`. */
+  invalidatePage(vpn: number): void {
+    if (!this.blocks) {
+      const i = vpn & TLB_MASK;
+      if (this.tag[i] === vpn) this.tag[i] = NaN;
+      return;
+    }
+    for (let i = 0; i < TLB_SIZE; i++) {
+      const t = this.tag[i]!, n = this.span[i]!;
+      if (t === t && Math.floor(t / n) === Math.floor(vpn / n)) this.tag[i] = NaN;
+    }
   }
 }
 
@@ -331,6 +349,17 @@ export class Aarch64Cpu {
     this.gen++;
     this.tlbEl1.flush();
     this.tlbEl2.flush();
+  }
+
+  /**
+   * TLBI by VA (Xt: VA[55:12] in bits 43:0, ASID above; the ASID is ignored: entries are not ASID-tagged, so
+   * dropping every match is a superset of what was asked) for the EL1&0 (regime 1) or EL2 (2) regime.
+   */
+  invalidateTlbVa(regime: 1 | 2, xtLo: number, xtHi: number): void {
+    this.gen++;
+    const field = (xtHi & 0xfff) * TWO32 + (xtLo >>> 0); // bits 43:0
+    const vpn = field >= 2 ** 43 ? field - 2 ** 44 : field; // VA[55] selects the upper range
+    (regime === 2 ? this.tlbEl2 : this.tlbEl1).invalidatePage(vpn);
   }
 
   // ---- PSTATE and exceptions -------------------------------------------------------------------------------
@@ -752,6 +781,10 @@ export class Aarch64Cpu {
       t.off[i] = pa - region.base;
       t.pa[i] = pa;
       t.view[i] = viewOf(region);
+      // stage 1's mapping size: a TLBI by VA anywhere in a stage-1 block must drop every page cached from it
+      const span = this.mmuOn ? this.wr.pages : 1;
+      t.span[i] = span;
+      if (span > 1) t.blocks = true;
     }
     return pa + (va - vpn * PAGE_SIZE);
   }

@@ -35,6 +35,8 @@ export class WalkResult {
   /** 0 on success, else FSC (fault status code including level) */
   fault = 0;
   level = 0;
+  /** 4 KiB pages the mapping spans (the page or block size / 4 KiB) */
+  pages = 1;
 }
 
 export interface RegimeRegs {
@@ -134,6 +136,7 @@ export function walk(bus: PhysicalBus, r: RegimeRegs, va: number, out: WalkResul
     if ((dlo & (1 << 10)) === 0) return fail(out, FSC_ACCESS_FLAG, level);
     out.pa = pa;
     out.level = level;
+    out.pages = Math.max(1, blockSize / 4096);
     out.attrIndex = (dlo >>> 2) & 7;
     out.ns = (dlo >>> 5) & 1;
     out.sh = (dlo >>> 8) & 3;

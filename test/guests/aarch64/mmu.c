@@ -1,6 +1,6 @@
 // Stage-1 translation at EL2 (TTBR0_EL2) and EL1&0 (TTBR0/TTBR1_EL1), 4 KiB granule, 39-bit VAs: block and
 // page descriptors, aliases, permission / access-flag / translation faults with ESR and FAR, execute-never,
-// AT, TLBI after a remap, DC ZVA, EL0 vs EL1 permissions and a higher-half (TTBR1) mapping executed from.
+// AT, TLBI by VA after a page and a block remap, DC ZVA, EL0 vs EL1 permissions and a higher-half (TTBR1) mapping executed from.
 #include "lib.h"
 #include "exc.h"
 
@@ -91,6 +91,20 @@ static void el2_tests(void) {
   l3[4] = (TEST_REGION + 7 * PAGE) | PAGE_NORMAL;
   __asm__ volatile("dsb ishst\n\ttlbi vae2is, %0\n\tdsb ish\n\tisb" :: "r"((TEST_REGION + 4 * PAGE) >> 12));
   printf("after remap %lx\n", load(TEST_REGION + 4 * PAGE + 8));
+
+  // remap a 2 MiB block and invalidate by the VA of its first page only: that drops the whole block entry,
+  // so the block's second page, read before the remap, now reads through the new mapping
+  uint64_t blk = 0x47000000UL, other = 0x47200000UL;
+  store(blk + PAGE + 8, 0x1111);
+  store(other + PAGE + 8, 0x2222);
+  load(blk + 8);
+  printf("block before %lx\n", load(blk + PAGE + 8));
+  l2[(blk - 0x40000000UL) >> 21] = other | BLOCK_ATTR_NORMAL;
+  __asm__ volatile("dsb ishst\n\ttlbi vae2is, %0\n\tdsb ish\n\tisb" :: "r"(blk >> 12));
+  printf("block after %lx\n", load(blk + PAGE + 8));
+  l2[(blk - 0x40000000UL) >> 21] = blk | BLOCK_ATTR_NORMAL;
+  __asm__ volatile("dsb ishst\n\ttlbi vale2is, %0\n\tdsb ish\n\tisb" :: "r"(blk >> 12));
+  printf("block restored %lx\n", load(blk + PAGE + 8));
 
   // execute-never: copy "ret" to the XN page and call it
   *(volatile uint32_t *)(TEST_REGION + 6 * PAGE) = 0xd65f03c0;

@@ -212,8 +212,12 @@ function sys(c: Aarch64Cpu, o: DecodedOp): void {
   }
   if (crn === 8) {
     if (el === 1 && (hcr(c) & (1 << 25)) !== 0) { c.syncException(0x18, sysTrapIss(o, false), 2); return; } // HCR_EL2.TTLB
-    // TLBI: every variant invalidates the whole software TLB (a superset of what was asked).
-    c.flushTlb();
+    // TLBI by VA (VAE1, VAAE1, VALE1, VAALE1 and VAE2, VALE2; local, IS and OS forms) drops the entries of that
+    // page; every other variant invalidates the whole software TLB (a superset of what was asked).
+    const notRange = crm === 1 || crm === 3 || crm === 7;
+    if (notRange && op1 === 0 && (op2 & 1) === 1) c.invalidateTlbVa(1, x[o.rt]!, x[o.rt + 1]!);
+    else if (notRange && op1 === 4 && (op2 === 1 || op2 === 5)) c.invalidateTlbVa(2, x[o.rt]!, x[o.rt + 1]!);
+    else c.flushTlb();
     return;
   }
   c.undefinedInstruction();
