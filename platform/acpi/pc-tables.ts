@@ -1,7 +1,8 @@
 /**
  * All ACPI tables of the pc board, placed at consecutive addresses in one region: RSDP first (16-byte
  * aligned, so a legacy scan of 0xe0000..0xfffff finds it), FACS 64-byte aligned, then DSDT, FADT, MADT,
- * MCFG, HPET, SPCR, DBG2 and the XSDT that points at the tables OSPM looks up by signature.
+ * MCFG, HPET, SPCR, DBG2, the XSDT that points at the tables OSPM looks up by signature and the RSDT that
+ * lists the same tables with 32-bit pointers.
  */
 import { NovaImageError } from '../../common/errors.js';
 import type { PcBoard } from '../boards/pc/board.js';
@@ -13,6 +14,7 @@ import { encodeHpet } from './hpet.js';
 import { encodeMadt } from './madt.js';
 import { encodeMcfg } from './mcfg.js';
 import { encodeRsdp, RSDP_LENGTH } from './rsdp.js';
+import { encodeRsdt, rsdtLength } from './rsdt.js';
 import { encodeSpcr } from './spcr.js';
 import { encodeXsdt, xsdtLength } from './xsdt.js';
 
@@ -27,7 +29,7 @@ export interface AcpiImage {
   readonly base: number;
   readonly bytes: Uint8Array;
   readonly rsdpAddress: number;
-  /** RSDP, FACS, DSDT, FADT ... XSDT in address order. */
+  /** RSDP, FACS, DSDT, FADT ... XSDT, RSDT in address order. */
   readonly tables: readonly PlacedTable[];
 }
 
@@ -63,7 +65,9 @@ export function buildPcAcpiTables(board: PcBoard, base = board.acpiRegion.base, 
   const xsdtEntries = [fadtAt, ...fixedAt];
   const xsdtAt = place(xsdtLength(xsdtEntries.length));
   const xsdt = encodeXsdt(board.acpiIds, xsdtEntries);
-  const rsdp = encodeRsdp(board.acpiIds.oemId, xsdtAt);
+  const rsdtAt = place(rsdtLength(xsdtEntries.length));
+  const rsdt = encodeRsdt(board.acpiIds, xsdtEntries);
+  const rsdp = encodeRsdp(board.acpiIds.oemId, xsdtAt, rsdtAt);
 
   const size = cursor - base;
   if (size > limit) throw new AcpiLayoutError(`ACPI tables need ${size} bytes, region holds ${limit}`);
@@ -74,6 +78,7 @@ export function buildPcAcpiTables(board: PcBoard, base = board.acpiRegion.base, 
     { signature: 'FACP', address: fadtAt, bytes: fadt },
     ...fixed.map((bytes, i) => ({ signature: Buffer.from(bytes.subarray(0, 4)).toString('latin1'), address: fixedAt[i]!, bytes })),
     { signature: 'XSDT', address: xsdtAt, bytes: xsdt },
+    { signature: 'RSDT', address: rsdtAt, bytes: rsdt },
   ];
   const bytes = new Uint8Array(size);
   for (const t of tables) bytes.set(t.bytes, t.address - base);

@@ -18,13 +18,12 @@ export const RSDP_SIGNATURE = 'RSD PTR ';
 export const RSDP_V1_LENGTH = 20;
 export const RSDP_LENGTH = 36;
 
-export function encodeRsdp(oemId: string, xsdtAddress: number): Uint8Array {
+export function encodeRsdp(oemId: string, xsdtAddress: number, rsdtAddress: number): Uint8Array {
   const bytes = Rsdp.encode({
     signature: RSDP_SIGNATURE,
     oem_id: oemId,
     revision: 2,
-    // No RSDT: every consumer we target (NOVA, Linux, GRUB, OVMF-era loaders) takes the XSDT of a rev-2 RSDP.
-    rsdt_address: 0,
+    rsdt_address: rsdtAddress,
     length: RSDP_LENGTH,
     xsdt_address: BigInt(xsdtAddress),
   });

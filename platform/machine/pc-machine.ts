@@ -86,7 +86,15 @@ export class PcMachine {
     // firmware path installs them into its memory map (boot/firmware/acpi.ts).
     this.acpi = buildPcAcpiTables(this.board);
     const clock = this.clock;
-    this.firmwareClock = { nowNs: () => clock.now, advanceNs: (ns) => clock.advanceBy(ns) };
+    // Time a firmware service spends (BS.Stall) passes for the TSC too, as in a HLT: GRUB calibrates the TSC
+    // against Stall(1000).
+    this.firmwareClock = {
+      nowNs: () => clock.now,
+      advanceNs: (ns) => {
+        clock.advanceBy(ns);
+        this.cpu.haltedCycles += Math.round(ns / NS_PER_INSTRUCTION);
+      },
+    };
     this.trace.record('machine', 'board', {
       board: this.board.name,
       memoryBytes: this.board.memoryBytes,

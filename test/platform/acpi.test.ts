@@ -65,7 +65,7 @@ describe.each(boards)('pc ACPI tables (%s)', (label, board) => {
   };
 
   it('has every table the issue lists, each checksum correct by our own sum', () => {
-    expect(image.tables.map((t) => t.signature)).toEqual(['RSD PTR ', 'FACS', 'DSDT', 'FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2', 'XSDT']);
+    expect(image.tables.map((t) => t.signature)).toEqual(['RSD PTR ', 'FACS', 'DSDT', 'FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2', 'XSDT', 'RSDT']);
     for (const t of image.tables) {
       if (t.signature === 'FACS') continue; // FACS has no checksum
       const len = t.signature === 'RSD PTR ' ? 20 : t.bytes.length;
@@ -73,7 +73,7 @@ describe.each(boards)('pc ACPI tables (%s)', (label, board) => {
     }
   });
 
-  it.each(['FACS', 'DSDT', 'FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2', 'XSDT'])('iasl -d disassembles %s without errors, warnings or checksum complaints', (sig) => {
+  it.each(['FACS', 'DSDT', 'FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2', 'XSDT', 'RSDT'])('iasl -d disassembles %s without errors, warnings or checksum complaints', (sig) => {
     const d = dis(sig);
     expect(d.status, d.log).toBe(0);
     expect(d.log).not.toMatch(/error|warning/i);
@@ -155,6 +155,15 @@ describe.each(boards)('pc ACPI tables (%s)', (label, board) => {
     const ptrs = [...d.matchAll(/ACPI Table Address +\d+ : ([0-9A-F]+)/g)].map((m) => num(m[1]!));
     const want = ['FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2'].map((s) => image.tables.find((t) => t.signature === s)!.address);
     expect(ptrs).toEqual(want);
+  });
+
+  it('RSDT as iasl reads it lists the XSDT\'s tables with 32-bit pointers, and the RSDP points at it', () => {
+    const d = dis('RSDT').dsl;
+    const ptrs = [...d.matchAll(/ACPI Table Address +\d+ : ([0-9A-F]+)/g)].map((m) => num(m[1]!));
+    const want = ['FACP', 'APIC', 'MCFG', 'HPET', 'SPCR', 'DBG2'].map((s) => image.tables.find((t) => t.signature === s)!.address);
+    expect(ptrs).toEqual(want);
+    const rsdp = image.tables.find((t) => t.signature === 'RSD PTR ')!.bytes;
+    expect(Buffer.from(rsdp).readUInt32LE(16)).toBe(image.tables.find((t) => t.signature === 'RSDT')!.address);
   });
 
   it('DSDT: iasl recompiles its own disassembly to exactly our AML (expected bytes from iasl)', () => {

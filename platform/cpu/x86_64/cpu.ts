@@ -190,7 +190,8 @@ export class X86Cpu {
   /** retired instructions: the virtual time base (RDTSC) */
   icount = 0;
   /**
-   * Cycles the CPU spent halted (HLT) while the board skipped idle time; the board's run loop adds them. The
+   * Cycles the CPU spent halted (HLT) or inside a firmware service that waits (Stall) while the board moved
+   * time on; the board adds them. The
    * TSC counts them too: it runs at a constant rate whatever the CPU does (invariant TSC, SDM vol. 3, 18.17),
    * so it stays in step with the board's timers across idle periods.
    */
