@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MEMTEST_BIN, MEMTEST_EFI } from '../boot/helpers/debian-images.js';
-import { scratchDir } from '../image/qemu.js';
+import { novaImageAsync, scratchDir } from '../image/qemu.js';
 import { renderScreen } from './ansi-screen.js';
 
 const APPEND = 'console=ttyS0,115200 nopause';
@@ -62,22 +62,6 @@ function qemuUntilPainted(timeoutMs: number): Promise<string> {
   });
 }
 
-/** `nova-image boot` as a child process, so QEMU's output keeps flowing meanwhile. */
-function oursAsync(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['dist/tools/nova-image.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.stdout.on('data', (b: Buffer) => (stdout += b.toString('latin1')));
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString('latin1')));
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 let qemuScreen: Promise<string> | undefined;
 /** One QEMU run serves both paths: the same program reaches the same screen whichever way it was entered. */
 function qemuOnce(): Promise<string> {
@@ -97,7 +81,7 @@ describe('memtest86+ on the pc board', () => {
     it(`boots through the ${via} path, runs test #0 without errors and paints the screen QEMU shows`, async () => {
       const dir = scratchDir(`memtest-${via}`);
       const [ours, qemu] = await Promise.all([
-        oursAsync(['boot', file, '--via', via, '--memory', '256M', '--append', APPEND, '--max-insns', String(budget)]),
+        novaImageAsync(['boot', file, '--via', via, '--memory', '256M', '--append', APPEND, '--max-insns', String(budget)]),
         qemuOnce(),
       ]);
       writeFileSync(join(dir, 'ours.txt'), ours.stdout);

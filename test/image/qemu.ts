@@ -4,7 +4,7 @@
  * isa-debug-exit device (guest status s -> QEMU exit code (s << 1) | 1) and the serial port in a file.
  * QEMU's default display device stays (GRUB on UEFI misbehaves without one); -display none hides it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +79,20 @@ export function grubIso(dir: string, image: string, command: 'multiboot2' | 'lin
 export function novaImage(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['dist/tools/nova-image.js', ...args], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** The nova-image CLI as a child process that runs while the test goes on (for example while QEMU runs). */
+export function novaImageAsync(args: readonly string[], timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['dist/tools/nova-image.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString('latin1')));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString('latin1')));
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
