@@ -4,6 +4,7 @@ import { viewOf } from '../../common/struct.js';
 import { read64 } from '../../boot/firmware/cpu.js';
 import { EfiBootServicesData, EfiLoaderData, EfiConventionalMemory, EfiRuntimeServicesData } from '../../boot/firmware/memory-types.js';
 import { ucs2Bytes } from '../../boot/uefi/firmware/context.js';
+import { eisaPnpId, encodeDevicePath } from '../../boot/uefi/firmware/device-path.js';
 import { EVT_TIMER, TimerRelative } from '../../boot/uefi/firmware/events.js';
 import * as G from '../../boot/uefi/firmware/guids.js';
 import { EFI_BUFFER_TOO_SMALL, EFI_INVALID_PARAMETER, EFI_NOT_FOUND, EFI_NOT_READY, EFI_OUT_OF_RESOURCES, EFI_SUCCESS, EFI_UNSUPPORTED } from '../../boot/uefi/firmware/status.js';
@@ -98,6 +99,16 @@ describe('UEFI boot services', () => {
     expect(rig.bs('AllocatePages', AllocateAnyPages, EfiConventionalMemory, 1, p).result).toBe(EFI_INVALID_PARAMETER);
     expect(rig.bs('AllocatePages', 3, EfiLoaderData, 1, p).result).toBe(EFI_INVALID_PARAMETER);
     expect(rig.bs('AllocatePages', AllocateAnyPages, EfiLoaderData, 0x100000, p).result).toBe(EFI_OUT_OF_RESOURCES);
+    // AllocateMaxAddress: the limit is unsigned (Linux's EFI stub passes 2^64 - 1)
+    const AllocateMaxAddress = 1;
+    bus.writeBytes(p, new Uint8Array(8).fill(0xff));
+    expect(rig.bs('AllocatePages', AllocateMaxAddress, EfiLoaderData, 1, p).result).toBe(EFI_SUCCESS);
+    expect(rig.memory.typeAt(Number(read64(bus, p)))).toBe(EfiLoaderData);
+    w(0x5fffff);
+    expect(rig.bs('AllocatePages', AllocateMaxAddress, EfiLoaderData, 1, p).result).toBe(EFI_SUCCESS);
+    expect(Number(read64(bus, p))).toBeLessThanOrEqual(0x5ff000);
+    w(0x7ffff);
+    expect(rig.bs('AllocatePages', AllocateMaxAddress, EfiLoaderData, 0x100, p).result).toBe(EFI_OUT_OF_RESOURCES); // 1 MiB below 512 KiB
     expect(rig.bs('FreePages', 0x300000, 2).result).toBe(EFI_SUCCESS);
     expect(rig.bs('FreePages', 0x300000, 1).result).toBe(EFI_NOT_FOUND);
     expect(rig.bs('FreePages', 0x300010, 1).result).toBe(EFI_INVALID_PARAMETER);
@@ -106,6 +117,39 @@ describe('UEFI boot services', () => {
     expect(rig.memory.typeAt(pool)).toBe(EfiLoaderData);
     expect(rig.bs('FreePool', pool).result).toBe(EFI_SUCCESS);
     expect(rig.bs('FreePool', pool).result).toBe(EFI_INVALID_PARAMETER);
+  });
+
+  it('LocateDevicePath: the handle with the protocol whose device path is the longest whole-node prefix; *DevicePath moves past it', () => {
+    const rig = uefiRig();
+    const { bus, scratch } = rig;
+    const guidAt = (g: string, at: number) => (bus.writeBytes(at, G.guidBytes(g)), at);
+    const dpGuid = guidAt(G.DEVICE_PATH_PROTOCOL, scratch + 0x300);
+    const lf2Guid = guidAt('4006c0c1-fcb3-403e-996d-4a6c8724e06d', scratch + 0x310); // EFI_LOAD_FILE2_PROTOCOL: none here
+    const root = { kind: 'acpi', hid: eisaPnpId(0x0a03), uid: 0 } as const;
+    const write = (bytes: Uint8Array, at: number) => (bus.writeBytes(at, bytes), at);
+    const install = (path: Uint8Array, at: number): number => {
+      const handlePtr = scratch + 0x340;
+      bus.writeBytes(handlePtr, new Uint8Array(8));
+      expect(rig.bs('InstallProtocolInterface', handlePtr, dpGuid, 0, write(path, at)).result).toBe(EFI_SUCCESS);
+      return Number(read64(bus, handlePtr));
+    };
+    const rootHandle = install(encodeDevicePath([root]), scratch + 0x500);
+    const pciHandle = install(encodeDevicePath([root, { kind: 'pci', device: 2, function: 0 }]), scratch + 0x540);
+    const locate = (path: Uint8Array, guid = dpGuid) => {
+      const at = write(path, scratch + 0x800);
+      bus.writeBytes(scratch + 0x380, new Uint8Array(new BigUint64Array([BigInt(at)]).buffer));
+      bus.writeBytes(scratch + 0x388, new Uint8Array(8));
+      const status = rig.bs('LocateDevicePath', guid, scratch + 0x380, scratch + 0x388).result;
+      return { status, device: Number(read64(bus, scratch + 0x388)), rest: Number(read64(bus, scratch + 0x380)) - at };
+    };
+    // PciRoot(0)/Pci(2,0)/\\x: the PCI device (12 + 6 bytes matched), not its parent
+    expect(locate(encodeDevicePath([root, { kind: 'pci', device: 2, function: 0 }, { kind: 'file', path: '\\x' }]))).toEqual({ status: EFI_SUCCESS, device: pciHandle, rest: 18 });
+    // PciRoot(0)/Pci(3,0): only the root matches
+    expect(locate(encodeDevicePath([root, { kind: 'pci', device: 3, function: 0 }]))).toEqual({ status: EFI_SUCCESS, device: rootHandle, rest: 12 });
+    // no handle has the protocol; missing arguments
+    expect(locate(encodeDevicePath([root]), lf2Guid).status).toBe(EFI_NOT_FOUND);
+    expect(rig.bs('LocateDevicePath', dpGuid, 0, scratch + 0x388).result).toBe(EFI_INVALID_PARAMETER);
+    expect(rig.bs('LocateDevicePath', 0, scratch + 0x380, scratch + 0x388).result).toBe(EFI_INVALID_PARAMETER);
   });
 
   it('handle and protocol database: LocateProtocol, HandleProtocol, OpenProtocol, LocateHandleBuffer, InstallProtocolInterface', () => {

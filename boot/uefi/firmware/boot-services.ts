@@ -8,13 +8,15 @@
  */
 import { NotImplementedError } from '../../../common/errors.js';
 import { viewOf } from '../../../common/struct.js';
+import { read64 } from '../../firmware/cpu.js';
 import { EFI_PAGE_SIZE } from '../../firmware/memory-map.js';
 import { EfiBootServicesData, isValidAllocationType } from '../../firmware/memory-types.js';
 import type { TrapCall, TrapHandler, TrapResult } from '../../firmware/traps.js';
 import { traceHex } from '../../firmware/trace.js';
 import { readGuid, readPtr, writePtr, type UefiContext } from './context.js';
 import { crc32 } from './crc32.js';
-import { guidBytes } from './guids.js';
+import { devicePathLength, isNodeBoundary } from './device-path.js';
+import { DEVICE_PATH_PROTOCOL, guidBytes } from './guids.js';
 import type { EventService } from './events.js';
 import {
   EFI_BUFFER_TOO_SMALL,
@@ -73,7 +75,8 @@ export function bootServiceHandlers(ctx: UefiContext, host: BootServicesHost): H
     const pages = c.argNum(2);
     const memoryPtr = c.argNum(3);
     if (how > AllocateAddress || !isValidAllocationType(type) || memoryPtr === 0) return EFI_INVALID_PARAMETER;
-    const requested = readPtr(bus, memoryPtr);
+    // The highest acceptable address is unsigned: Linux's EFI stub asks for anything up to 2^64 - 1.
+    const requested = how === AllocateMaxAddress ? Number(read64(bus, memoryPtr)) : readPtr(bus, memoryPtr);
     if (how === AllocateAddress && requested % EFI_PAGE_SIZE !== 0) return EFI_INVALID_PARAMETER;
     const base = memory.allocatePages(type, pages, how === AllocateAnyPages ? { kind: 'any' } : how === AllocateMaxAddress ? { kind: 'max', address: requested } : { kind: 'address', address: requested });
     if (base === undefined) return how === AllocateAddress ? EFI_NOT_FOUND : EFI_OUT_OF_RESOURCES;
@@ -239,7 +242,36 @@ export function bootServiceHandlers(ctx: UefiContext, host: BootServicesHost): H
       found.forEach((hnd, i) => out(c.argNum(4) + 8 * i, hnd));
       return EFI_SUCCESS;
     }],
-    LocateDevicePath: [3, unimplemented('LocateDevicePath')],
+    // UEFI 2.10, 7.3.8: of the handles with the protocol, the one whose device path is the longest prefix of
+    // *DevicePath (node by node); *DevicePath then points at the rest. Linux's EFI stub asks it for the
+    // LoadFile2 initrd path.
+    LocateDevicePath: [3, (c) => {
+      const protocolPtr = c.argNum(0), pathPtrPtr = c.argNum(1), devicePtr = c.argNum(2);
+      if (protocolPtr === 0 || pathPtrPtr === 0 || devicePtr === 0) return EFI_INVALID_PARAMETER;
+      const source = readPtr(bus, pathPtrPtr);
+      if (source === 0) return EFI_INVALID_PARAMETER;
+      const sourceLength = devicePathLength(bus, source);
+      if (sourceLength === undefined) return EFI_INVALID_PARAMETER;
+      const sourceBytes = bus.readBytes(source, sourceLength);
+      let best: number | undefined;
+      let bestLength = -1;
+      for (const handle of handles.list(readGuid(bus, protocolPtr))) {
+        const path = handles.get(handle, DEVICE_PATH_PROTOCOL);
+        if (path === undefined) continue;
+        const length = devicePathLength(bus, path);
+        if (length === undefined || length > sourceLength || length <= bestLength) continue;
+        if (!isNodeBoundary(sourceBytes, length)) continue;
+        const bytes = bus.readBytes(path, length);
+        if (bytes.every((b, i) => b === sourceBytes[i])) {
+          best = handle;
+          bestLength = length;
+        }
+      }
+      if (best === undefined) return EFI_NOT_FOUND;
+      out(devicePtr, best);
+      out(pathPtrPtr, source + bestLength);
+      return EFI_SUCCESS;
+    }],
     InstallConfigurationTable: [2, (c) => {
       if (c.argNum(0) === 0) return EFI_INVALID_PARAMETER;
       return host.installConfigurationTable(readGuid(bus, c.argNum(0)), c.argNum(1)) ? EFI_SUCCESS : EFI_NOT_FOUND;

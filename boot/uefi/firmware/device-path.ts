@@ -53,3 +53,30 @@ export function encodeDevicePath(nodes: readonly DevicePathNodeSpec[]): Uint8Arr
   }
   return out;
 }
+
+/** A device path longer than this is taken as malformed (no End node in reach). */
+const MAX_DEVICE_PATH = 0x10000;
+
+/**
+ * The length in bytes of the device path at `address` in guest memory, without its End Entire node; undefined
+ * when a node is shorter than its header or no End node comes within MAX_DEVICE_PATH bytes.
+ */
+export function devicePathLength(mem: { read8(address: number): number }, address: number): number | undefined {
+  let at = 0;
+  while (at < MAX_DEVICE_PATH) {
+    const type = mem.read8(address + at);
+    const subType = mem.read8(address + at + 1);
+    const length = mem.read8(address + at + 2) | (mem.read8(address + at + 3) << 8);
+    if (length < DevicePathNode.size) return undefined;
+    if (type === END_DEVICE_PATH && subType === END_ENTIRE_DEVICE_PATH_SUBTYPE) return at;
+    at += length;
+  }
+  return undefined;
+}
+
+/** Whether `offset` starts a node of the path `bytes` (a prefix match must end between nodes). */
+export function isNodeBoundary(bytes: Uint8Array, offset: number): boolean {
+  let at = 0;
+  while (at < offset) at += bytes[at + 2]! | (bytes[at + 3]! << 8);
+  return at === offset;
+}
