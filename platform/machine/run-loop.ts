@@ -5,7 +5,7 @@
  */
 import type { RunResult } from '../cpu/x86_64/cpu.js';
 import { NS_PER_INSTRUCTION, type PcMachine } from './pc-machine.js';
-import { concludeRun, EXIT_STATUS, type Verdict } from './verdict.js';
+import { addressHex, concludeRun, EXIT_STATUS, type Verdict } from './verdict.js';
 
 /** Upper bound of one CPU slice: device events and the budget are checked at least this often. */
 const MAX_SLICE = 1_000_000;
@@ -17,11 +17,6 @@ const MAX_IDLE_WAKEUPS = 100_000;
 export interface RunOptions {
   /** Instruction budget for the whole run. */
   readonly maxInstructions: number;
-}
-
-/** RIP as the guest sees it: upper-half addresses are negative Numbers in the CPU model (cold path: BigInt). */
-function ripHex(rip: number): string {
-  return rip < 0 ? BigInt.asUintN(64, BigInt(rip)).toString(16) : rip.toString(16);
 }
 
 export function runMachine(m: PcMachine, o: RunOptions): Verdict {
@@ -41,7 +36,7 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
   const end = (v: Omit<Verdict, 'instructions' | 'virtualNs'>): Verdict => concludeRun(m.trace, v, executed, clock.now);
   for (;;) {
     if (executed >= o.maxInstructions) {
-      return end({ kind: 'budget-exhausted', exitStatus: EXIT_STATUS.budgetExhausted, message: `instruction budget of ${o.maxInstructions} spent (endless loop or slow guest); stopped at rip 0x${ripHex(cpu.rip)}`, registers: cpu.dumpRegisters() });
+      return end({ kind: 'budget-exhausted', exitStatus: EXIT_STATUS.budgetExhausted, message: `instruction budget of ${o.maxInstructions} spent (endless loop or slow guest); stopped at rip ${addressHex(cpu.rip)}`, registers: cpu.dumpRegisters() });
     }
     const untilEvent = Math.floor((clock.nextEventAt - clock.now) / NS_PER_INSTRUCTION);
     const slice = Math.max(1, Math.min(MAX_SLICE, untilEvent, o.maxInstructions - executed));
@@ -65,7 +60,7 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
         // HLT: skip to the next device event if an interrupt could end the wait; else the guest is stuck.
         const next = clock.nextEventAt;
         if (!(cpu.getFlags() & IF) || !Number.isFinite(next) || ++idleWakeups > MAX_IDLE_WAKEUPS) {
-          return end({ kind: 'halted-forever', exitStatus: EXIT_STATUS.haltedForever, message: `HLT at rip 0x${ripHex(cpu.rip)} with ${cpu.getFlags() & IF ? 'no device event pending' : 'interrupts disabled'}: the guest can never continue`, registers: cpu.dumpRegisters() });
+          return end({ kind: 'halted-forever', exitStatus: EXIT_STATUS.haltedForever, message: `HLT at rip ${addressHex(cpu.rip)} with ${cpu.getFlags() & IF ? 'no device event pending' : 'interrupts disabled'}: the guest can never continue`, registers: cpu.dumpRegisters() });
         }
         // the TSC keeps counting while the CPU is halted (invariant TSC)
         if (next > clock.now) cpu.haltedCycles += Math.round((next - clock.now) / NS_PER_INSTRUCTION);

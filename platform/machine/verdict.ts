@@ -54,6 +54,11 @@ export const EXIT_STATUS = {
 } as const;
 
 /** QEMU's isa-debug-exit mapping: the host sees the low 8 bits of (value << 1) | 1. */
+/** A guest address as the guest sees it: the CPU models hold upper-half addresses as negative Numbers. */
+export function addressHex(address: number): string {
+  return `0x${(address < 0 ? BigInt.asUintN(64, BigInt(address)) : address).toString(16)}`;
+}
+
 export function debugExitStatus(value: number): number {
   return ((value << 1) | 1) & 0xff;
 }

@@ -29,7 +29,7 @@ import { virtDeviceTree } from '../fdt/virt.js';
 import { PhysicalBus } from '../memory/bus.js';
 import { VirtualClock } from '../time/clock.js';
 import type { DeviceStop } from './pc-machine.js';
-import { concludeRun, EXIT_STATUS, type Verdict } from './verdict.js';
+import { addressHex, concludeRun, EXIT_STATUS, type Verdict } from './verdict.js';
 import { virtPsciFirmware, type PsciStop } from './virt-psci.js';
 import { loadVirtMultiboot2, type VirtMultiboot2Result } from './virt-multiboot2.js';
 import { MULTIBOOT2_LOADER_NAME } from './boot-paths.js';
@@ -160,7 +160,7 @@ export function runVirtMachine(m: VirtMachine, maxInstructions: number): Verdict
   const { cpu, clock } = m;
   let executed = 0;
   let idleWakeups = 0;
-  const pc = () => `0x${cpu.pc.toString(16)}`;
+  const pc = () => addressHex(cpu.pc);
   const end = (v: Omit<Verdict, 'instructions' | 'virtualNs'>): Verdict => concludeRun(m.trace, v, executed, clock.now);
   const syncClock = () => {
     const t = cpu.ticks * m.nsPerTick;
