@@ -9,7 +9,7 @@ import { TestMachine } from '../../dist/platform/cpu/x86_64/test-machine.js';
 import { runQemuAsync } from './qemu.js';
 
 const DIR = 'build/test/guests/x86_64';
-const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes', 't-system', 't-la57', 't-smap', 't-ssefp', 't-fpwork'];
+const PROGRAMS = ['t-alu', 't-shift', 't-muldiv', 't-bits', 't-string', 't-sse', 't-paging', 't-except', 't-user', 't-modes', 't-system', 't-la57', 't-smap', 't-ssefp', 't-fpwork', 't-ssealign'];
 const BUDGET = 100_000_000;
 
 function runOurs(elf: string, compileBlocks = true): { serial: string; reason: string; exit: number | null; message: string; instructions: number } {

@@ -97,6 +97,21 @@ describe('x86-64 CPU model', () => {
     expect((ext.cpu.lo[2]! >>> 20) & 1).toBe(1); // NX
   });
 
+  it('ANDPS and CVTDQ2PS with a misaligned m128 operand raise #GP(0) like every legacy-SSE m128 operand (QEMU 7.2 lets the bitwise PS/PD forms and CVTDQ2PS through; t-ssealign covers the rest against QEMU)', () => {
+    // mov ebx, 0x200008 ; andps xmm1, [rbx] / cvtdq2ps xmm1, [rbx]
+    for (const op of [[0x0f, 0x54, 0x0b], [0x0f, 0x5b, 0x0b]]) {
+      const m = machine([0xbb, 0x08, 0x00, 0x20, 0x00, ...op]);
+      m.cpu.cr4 |= 0x200; // OSFXSR
+      m.run(10);
+      expect(frame(m.cpu, true)).toEqual({ error: 0, rip: CODE + 5 });
+      // 16-byte aligned: no fault
+      const ok = machine([0xbb, 0x00, 0x00, 0x20, 0x00, ...op, 0xf4]);
+      ok.cpu.cr4 |= 0x200;
+      expect(ok.run(10).reason).toBe('halted');
+      expect(ok.cpu.rip).toBe(CODE + 9);
+    }
+  });
+
   it('WRMSR to an unknown MSR raises #GP(0) (QEMU TCG ignores it; the SDM does not)', () => {
     const m = machine([0xb9, 0x45, 0x23, 0x01, 0x00, 0x0f, 0x30]); // mov ecx, 0x12345; wrmsr
     m.run(10);

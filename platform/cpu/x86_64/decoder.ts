@@ -12,6 +12,7 @@ const F_F64 = 2;
 const F_I64 = 4;
 const F_O64 = 8;
 const F_END = 16;
+const F_UA = 32;
 
 /** Immediate encodings */
 const enum Imm {
@@ -38,6 +39,8 @@ interface OpInfo {
   memOnly: boolean;
   regOnly: boolean;
   fixedSeg: number;
+  /** a 128-bit memory operand that must be 16-byte aligned (legacy SSE, not an `ua` row) */
+  align16: boolean;
 }
 
 interface Group {
@@ -114,6 +117,7 @@ function parseRow(row: string, handlers: Readonly<Record<string, Handler>>): OpI
     memOnly: false,
     regOnly: false,
     fixedSeg: -1,
+    align16: false,
   };
   for (const p of parts.slice(1)) {
     switch (p) {
@@ -122,9 +126,11 @@ function parseRow(row: string, handlers: Readonly<Record<string, Handler>>): OpI
       case 'i64': info.flags |= F_I64; continue;
       case 'o64': info.flags |= F_O64; continue;
       case 'end': info.flags |= F_END; continue;
+      case 'ua': info.flags |= F_UA; continue;
     }
     for (const tok of p.split(',')) parseOperand(tok, info);
   }
+  info.align16 = (info.flags & F_UA) === 0 && info.kinds.some((k, i) => (k === K.W || k === K.E) && info.sizes[i] === 'x');
   return info;
 }
 
@@ -348,6 +354,7 @@ export class Decoder {
         d.rm = rm | ((rex & 1) << 3);
       } else {
         d.isMem = true;
+        d.align16 = info.align16;
         if (d.asize === 2) this.decodeModrm16(d, mod, rm, next);
         else this.decodeModrm32(d, mod, rm, rex, long, next);
         if (seg >= 0) d.seg = seg;

@@ -3,10 +3,11 @@
  * XMM registers live in one Int32Array (cpu.xmm, 4 dwords per register) with byte/word views over the same
  * buffer. The bitwise PS/PD forms (ANDPS/ANDNPD/ORPS/XORPD...), UNPCK*PS/PD, SHUFPS/PD and MOVMSKPS/PD live
  * here too; floating-point arithmetic, compares and conversions are in exec-ssefp.ts.
- * Alignment checks of the legacy-SSE aligned forms (MOVAPS/MOVDQA, packed memory operands) are not modelled.
+ * A 128-bit memory operand must be 16-byte aligned except in the `ua` rows of the opcode table
+ * (MOVUPS/MOVUPD/MOVDQU): `sseAddress` raises #GP(0) otherwise.
  */
 import type { X86Cpu } from './cpu.js';
-import { CR0_TS, VEC_NM, VEC_UD } from './arch.js';
+import { CR0_TS, VEC_GP, VEC_NM, VEC_UD } from './arch.js';
 import type { Handler, Insn } from './insn.js';
 
 const SBUF = new ArrayBuffer(16);
@@ -43,10 +44,17 @@ export function checkSse(cpu: X86Cpu): void {
   if (cpu.cr0 & CR0_TS) cpu.fault(VEC_NM);
 }
 
+/** The linear address of a memory operand, with the 16-byte alignment check of an aligned m128 operand. */
+export function sseAddress(cpu: X86Cpu, d: Insn): number {
+  const lin = cpu.ea(d);
+  if (d.align16 && (lin & 15) !== 0) cpu.fault(VEC_GP, 0);
+  return lin;
+}
+
 /** Loads the W operand (16 bytes) into the scratch S. */
 function loadW(cpu: X86Cpu, d: Insn): void {
   if (d.isMem) {
-    const lin = cpu.ea(d);
+    const lin = sseAddress(cpu, d);
     for (let i = 0; i < 4; i++) S32[i] = cpu.read32(lin + i * 4);
   } else {
     const o = d.rm * 4;
@@ -69,7 +77,7 @@ function loadWLow(cpu: X86Cpu, d: Insn, bytes: number): void {
 
 function storeW(cpu: X86Cpu, d: Insn, src: Int32Array, srcOff: number, dwords: number): void {
   if (d.isMem) {
-    const lin = cpu.ea(d);
+    const lin = sseAddress(cpu, d);
     if (dwords === 4 && (lin & 0xfff) > 0xff0) {
       // check the whole store before writing any part of it
       cpu.write8(lin + 15, cpu.read8(lin + 15));
@@ -96,7 +104,7 @@ const MOVUPS: Handler = (cpu, d) => {
   if (d.k1 === 14 /* V */) {
     const o = d.reg * 4;
     if (d.isMem) {
-      const lin = cpu.ea(d);
+      const lin = sseAddress(cpu, d);
       const v0 = cpu.read32(lin), v1 = cpu.read32(lin + 4), v2 = cpu.read32(lin + 8), v3 = cpu.read32(lin + 12);
       x[o] = v0;
       x[o + 1] = v1;

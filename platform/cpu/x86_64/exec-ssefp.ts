@@ -27,7 +27,7 @@
 import type { X86Cpu } from './cpu.js';
 import { CR4_OSXMMEXCPT, VEC_UD, VEC_XM } from './arch.js';
 import type { Handler, Insn } from './insn.js';
-import { checkSse } from './exec-sse.js';
+import { checkSse, sseAddress } from './exec-sse.js';
 import {
   arith,
   convert,
@@ -78,7 +78,7 @@ let wo = 0;
 
 function loadSrc(cpu: X86Cpu, d: Insn, bytes: number): void {
   if (d.isMem) {
-    const lin = cpu.ea(d);
+    const lin = sseAddress(cpu, d);
     S32[0] = cpu.read32(lin);
     if (bytes >= 8) S32[1] = cpu.read32(lin + 4);
     if (bytes === 16) {

@@ -78,6 +78,8 @@ export class Insn {
   opcode = 0;
   /** Group index (ModRM.reg field without REX) */
   groupIndex = 0;
+  /** A legacy-SSE 128-bit memory operand that must be 16-byte aligned (#GP(0) otherwise). */
+  align16 = false;
   /** The fast form (exec-fast.ts) `exec` was generated from, if any: the block compiler inlines it. */
   form: FastForm | undefined = undefined;
 

@@ -15,7 +15,9 @@
  * byte, w word, d dword, q qword, v operand size, z word-or-dword (sign-extended in 64-bit), y dword-or-qword,
  * x 128-bit; Ibs is a sign-extended byte immediate, Iv a full 64-bit immediate (MOV r64, imm64).
  * Flags: d64 (64-bit default operand size in long mode), f64 (always 64-bit in long mode), i64 (invalid in
- * long mode), o64 (only in long mode), end (ends a decoded block: control transfer or state change).
+ * long mode), o64 (only in long mode), end (ends a decoded block: control transfer or state change), ua (a
+ * 128-bit memory operand that may be misaligned: MOVUPS/MOVUPD/MOVDQU; every other legacy-SSE m128 operand
+ * must be 16-byte aligned, else #GP(0).
  *
  * The decoder (decoder.ts) is generated from this table; instruction semantics live in exec-*.ts, keyed by
  * mnemonic. A mnemonic in this table with no handler decodes, and executing it ends the run with a verdict.
@@ -117,8 +119,8 @@ function buildTable(): Record<string, string> {
     '0F C0': 'XADD Eb,Gb', '0F C1': 'XADD Ev,Gv', '0F C3': 'MOV My,Gy',
     '0F C7/1/mem': 'CMPXCHG8B M', '66 0F 38 82/mem': 'INVPCID Gq,M end', '0F C7/6/reg': 'RDRAND Rv', '0F C7/7/reg': 'RDSEED Rv',
     // SSE/SSE2 moves and integer operations
-    '0F 10': 'MOVUPS Vx,Wx', '66 0F 10': 'MOVUPS Vx,Wx', 'F3 0F 10': 'MOVSS Vx,Wd', 'F2 0F 10': 'MOVSD Vx,Wq',
-    '0F 11': 'MOVUPS Wx,Vx', '66 0F 11': 'MOVUPS Wx,Vx', 'F3 0F 11': 'MOVSS Wd,Vx', 'F2 0F 11': 'MOVSD Wq,Vx',
+    '0F 10': 'MOVUPS Vx,Wx ua', '66 0F 10': 'MOVUPS Vx,Wx ua', 'F3 0F 10': 'MOVSS Vx,Wd', 'F2 0F 10': 'MOVSD Vx,Wq',
+    '0F 11': 'MOVUPS Wx,Vx ua', '66 0F 11': 'MOVUPS Wx,Vx ua', 'F3 0F 11': 'MOVSS Wd,Vx', 'F2 0F 11': 'MOVSD Wq,Vx',
     '0F 12/mem': 'MOVLPS Vx,Mq', '0F 12/reg': 'MOVHLPS Vx,Ux', '66 0F 12': 'MOVLPS Vx,Mq', '0F 13': 'MOVLPS Mq,Vx', '66 0F 13': 'MOVLPS Mq,Vx',
     '0F 14': 'UNPCKLPS Vx,Wx', '66 0F 14': 'PUNPCKLQDQ Vx,Wx', '0F 15': 'UNPCKHPS Vx,Wx',
     '66 0F 15': 'PUNPCKHQDQ Vx,Wx',
@@ -133,7 +135,7 @@ function buildTable(): Record<string, string> {
     '66 0F 66': 'PCMPGTD Vx,Wx', '66 0F 67': 'PACKUSWB Vx,Wx', '66 0F 68': 'PUNPCKHBW Vx,Wx',
     '66 0F 69': 'PUNPCKHWD Vx,Wx', '66 0F 6A': 'PUNPCKHDQ Vx,Wx', '66 0F 6B': 'PACKSSDW Vx,Wx',
     '66 0F 6C': 'PUNPCKLQDQ Vx,Wx', '66 0F 6D': 'PUNPCKHQDQ Vx,Wx', '66 0F 6E': 'MOVDTOX Vx,Ey',
-    '66 0F 6F': 'MOVUPS Vx,Wx', 'F3 0F 6F': 'MOVUPS Vx,Wx',
+    '66 0F 6F': 'MOVUPS Vx,Wx', 'F3 0F 6F': 'MOVUPS Vx,Wx ua',
     '66 0F 70': 'PSHUFD Vx,Wx,Ib', 'F3 0F 70': 'PSHUFHW Vx,Wx,Ib', 'F2 0F 70': 'PSHUFLW Vx,Wx,Ib',
     '66 0F 71/2/reg': 'PSRLW Ux,Ib', '66 0F 71/4/reg': 'PSRAW Ux,Ib', '66 0F 71/6/reg': 'PSLLW Ux,Ib',
     '66 0F 72/2/reg': 'PSRLD Ux,Ib', '66 0F 72/4/reg': 'PSRAD Ux,Ib', '66 0F 72/6/reg': 'PSLLD Ux,Ib',
@@ -141,7 +143,7 @@ function buildTable(): Record<string, string> {
     '66 0F 73/7/reg': 'PSLLDQ Ux,Ib',
     '66 0F 74': 'PCMPEQB Vx,Wx', '66 0F 75': 'PCMPEQW Vx,Wx', '66 0F 76': 'PCMPEQD Vx,Wx', '0F 77': 'EMMS',
     '66 0F 7E': 'MOVDFROMX Ey,Vx', 'F3 0F 7E': 'MOVQTOX Vx,Wq', '66 0F 7F': 'MOVUPS Wx,Vx',
-    'F3 0F 7F': 'MOVUPS Wx,Vx',
+    'F3 0F 7F': 'MOVUPS Wx,Vx ua',
     '66 0F C4': 'PINSRW Vx,Ew,Ib', '66 0F C5': 'PEXTRW Gd,Ux,Ib',
     '0F C6': 'SHUFPS Vx,Wx,Ib', '66 0F C6': 'SHUFPD Vx,Wx,Ib',
     '66 0F D1': 'PSRLW Vx,Wx', '66 0F D2': 'PSRLD Vx,Wx', '66 0F D3': 'PSRLQ Vx,Wx', '66 0F D4': 'PADDQ Vx,Wx',
