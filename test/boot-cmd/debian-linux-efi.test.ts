@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { debianVmlinuz } from '../boot/helpers/debian-images.js';
 import { ovmfArgs, scratchDir } from '../image/qemu.js';
-import { ignored, kernelLines, runTo, type Rule } from './linux-log.js';
+import { ignored, kernelLines, missingInOrder, runTo, type Rule } from './linux-log.js';
 
 const APPEND = 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 loglevel=8';
 const BUDGET = 300_000_000;
@@ -46,12 +46,5 @@ it('Debian Linux 6.1 boots through its EFI stub on the UEFI path with the kernel
   expect(mine.some((l) => MILESTONE.test(l)), `our log ends:\n${mine.slice(-10).join('\n')}`).toBe(true);
   const compared = mine.filter((l) => !ignored(l, EFI_RULES));
   expect(compared.length).toBeGreaterThan(60);
-  let at = 0;
-  const missing: string[] = [];
-  for (const line of compared) {
-    const k = theirs.indexOf(line, at);
-    if (k < 0) missing.push(line);
-    else at = k + 1;
-  }
-  expect(missing, `lines ours printed that QEMU's log lacks (in order); logs in ${dir}`).toEqual([]);
+  expect(missingInOrder(compared, theirs), `lines ours printed that QEMU's log lacks (in order); logs in ${dir}`).toEqual([]);
 }, 300_000);

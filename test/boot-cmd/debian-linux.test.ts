@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { debianVmlinuz } from '../boot/helpers/debian-images.js';
 import { scratchDir } from '../image/qemu.js';
-import { ignored, kernelLines, runTo } from './linux-log.js';
+import { ignored, kernelLines, missingInOrder, runTo } from './linux-log.js';
 
 const APPEND = 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 loglevel=8';
 const BANNER = /^Linux version 6\.1\.\S+-cloud-amd64 /;
@@ -52,15 +52,7 @@ describe('Debian Linux 6.1 on the pc board', () => {
     // the rules must leave most of the log in the comparison
     expect(compared.length).toBeGreaterThan(150);
     expect(compared.length / mine.length).toBeGreaterThan(0.6);
-    // in-order subsequence: each of our lines at or after the place the previous one matched in QEMU's log
-    let at = 0;
-    const missing: string[] = [];
-    for (const line of compared) {
-      const k = theirs.indexOf(line, at);
-      if (k < 0) missing.push(line);
-      else at = k + 1;
-    }
-    expect(missing, `lines ours printed that QEMU's log lacks (in order); logs in ${dir}`).toEqual([]);
+    expect(missingInOrder(compared, theirs), `lines ours printed that QEMU's log lacks (in order); logs in ${dir}`).toEqual([]);
   }, 300_000);
 });
 
