@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   sbsigntool                              # sbverify parses our PE headers
   file                                    # recognises the arm64 Image header of the aarch64 image
   acpica-tools device-tree-compiler       # iasl, dtc
+  dmidecode                               # reads the SMBIOS tables of the pc board's Linux path
   memtest86+ systemd-boot-efi tboot       # real third-party boot images that `inspect` tests explain
 )
 missing=()

@@ -14,6 +14,7 @@ import { loadBzImage } from '../../boot/bzimage/loader.js';
 import { readSetupHeader } from '../../boot/bzimage/setup-header.js';
 import { installAcpiTables } from '../../boot/firmware/acpi.js';
 import { memoryMapFromBoard } from '../../boot/firmware/board-memory.js';
+import { DEFAULT_SMBIOS_IDENTITY, installLegacySmbios } from '../../boot/firmware/smbios.js';
 import type { FirmwareMemoryMap } from '../../boot/firmware/memory-map.js';
 import type { X86EntryState } from '../../boot/firmware/x86-entry.js';
 import { findMultiboot2Header } from '../../boot/multiboot2/header.js';
@@ -21,7 +22,7 @@ import { loadMultiboot2 } from '../../boot/multiboot2/loader.js';
 import { UefiFirmware } from '../../boot/uefi/firmware/firmware.js';
 import { IMAGE_FILE_MACHINE_AMD64, SUBSYSTEM_EFI_APPLICATION, readPe } from '../../boot/uefi/pe.js';
 import type { PcMachine } from './pc-machine.js';
-import { FRAMEBUFFER_BASE, FRAMEBUFFER_HEIGHT, FRAMEBUFFER_WIDTH } from '../boards/pc/layout.js';
+import { FRAMEBUFFER_BASE, FRAMEBUFFER_HEIGHT, FRAMEBUFFER_WIDTH, LEGACY_SMBIOS_BASE } from '../boards/pc/layout.js';
 
 export const BOOT_PATHS = ['uefi', 'multiboot2', 'linux'] as const;
 export type BootPath = (typeof BOOT_PATHS)[number];
@@ -124,6 +125,8 @@ export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): Pre
       if (input.modules.length > 1) throw new UsageError('--via linux: the Linux boot protocol carries one initrd; give at most one --module');
       const rsdpAddress = m.acpi.rsdpAddress;
       installAcpiTables(bus, memory, m.acpi);
+      // SMBIOS where SeaBIOS puts it (a kernel finds it by scanning the BIOS area)
+      installLegacySmbios(bus, LEGACY_SMBIOS_BASE, DEFAULT_SMBIOS_IDENTITY);
       const initrd = input.modules[0]?.bytes;
       const r = loadBzImage({ bus, memory, image: input.image, file: input.file, commandLine: input.append, initrd, rsdpAddress, typeOfLoader: LINUX_TYPE_OF_LOADER, entry: input.linuxEntry, trace });
       return { path, entry: r.entry };

@@ -22,8 +22,6 @@ const MILESTONE = /^Mountpoint-cache hash table entries: /;
 const EFI_RULES: readonly Rule[] = [
   { pattern: /^efi: EFI v\d+\.\d+ by /, why: 'the firmware vendor: EDK II against nova-image' },
   { pattern: /^efi: ACPI 2\.0=/, why: 'configuration tables and their addresses (OVMF adds MEMATTR, RNG, ...)' },
-  { pattern: /^SMBIOS \d/, why: 'SMBIOS version: QEMU\'s 2.8 tables through OVMF against our firmware\'s 3.0' },
-  { pattern: /^DMI: /, why: 'the SMBIOS identity strings: QEMU\'s through OVMF against our firmware\'s' },
   { pattern: /^ACPI:? Core revision \d+$/, why: 'ACPICA\'s revision line: "ACPI Core revision" under OVMF, "ACPI: Core revision" on ours and under SeaBIOS; the same event, a prefix difference not traced further' },
   { pattern: /^On node 0, zone DMA: \d+ pages in unavailable ranges|^PM: hibernation: Registered nosave memory/, why: 'derived from the firmware\'s memory map' },
   { pattern: /^efi: Unable to switch EFI into virtual mode/, why: 'our firmware answers SetVirtualAddressMap with EFI_UNSUPPORTED (UEFI 2.10, 8.4 allows it): Linux goes on without EFI runtime services' },

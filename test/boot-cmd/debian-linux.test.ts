@@ -47,6 +47,8 @@ describe('Debian Linux 6.1 on the pc board', () => {
     const end = all.indexOf(MILESTONE);
     expect(end, `milestone missing; our log ends:\n${all.slice(-20).join('\n')}`).toBeGreaterThan(0);
     expect(theirs).toContain(MILESTONE);
+    // the board's SMBIOS, found by the kernel's scan of the BIOS area
+    expect(all).toContain('DMI: nova-image Emulated PC (q35-like), BIOS 0.1.0 01/01/2026');
     const mine = all.slice(0, end + 1);
     const compared = mine.filter((l) => !ignored(l));
     // the rules must leave most of the log in the comparison

@@ -4,7 +4,7 @@ import { viewOf } from '../../common/struct.js';
 import { EfiRuntimeServicesCode, EfiRuntimeServicesData, EfiBootServicesData } from '../../boot/firmware/memory-types.js';
 import * as G from '../../boot/uefi/firmware/guids.js';
 import { crc32 } from '../../boot/uefi/firmware/crc32.js';
-import { Smbios3EntryPoint, SmbiosHeader, SmbiosType0, SmbiosType1 } from '../../boot/uefi/firmware/smbios.js';
+import { Smbios3EntryPoint, SmbiosHeader, SmbiosType0, SmbiosType1 } from '../../boot/firmware/smbios.js';
 import {
   BOOT_SERVICE_NAMES,
   BootServices,

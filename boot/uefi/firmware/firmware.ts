@@ -37,7 +37,7 @@ import * as G from './guids.js';
 import { HandleDatabase } from './handles.js';
 import { loadPeImage, type LoadedPeImage } from './pe-loader.js';
 import { runtimeServiceHandlers } from './runtime-services.js';
-import { encodeSmbios3EntryPoint, encodeSmbiosStructures, type SmbiosIdentity } from './smbios.js';
+import { DEFAULT_SMBIOS_IDENTITY, encodeSmbios3EntryPoint, encodeSmbiosStructures, type SmbiosIdentity } from '../../firmware/smbios.js';
 import { statusName } from './status.js';
 import {
   BOOT_SERVICE_NAMES,
@@ -119,17 +119,6 @@ const FOUR_GIB = 0x1_0000_0000;
 /** The removable-media boot file of each architecture (UEFI 2.10, 3.5.1.1). */
 export const DEFAULT_BOOT_FILE: Record<FirmwareArch, string> = { x86_64: '\\EFI\\BOOT\\BOOTX64.EFI', aarch64: '\\EFI\\BOOT\\BOOTAA64.EFI' };
 
-const DEFAULT_SMBIOS: SmbiosIdentity = {
-  biosVendor: 'nova-image',
-  biosVersion: '0.1.0',
-  biosDate: '01/01/2026',
-  manufacturer: 'nova-image',
-  product: 'Emulated PC (q35-like)',
-  version: '0.1.0',
-  serial: '0',
-  uuid: new Uint8Array(16),
-  family: 'nova-image',
-};
 
 export class UefiFirmware {
   readonly ctx: UefiContext;
@@ -275,7 +264,7 @@ export class UefiFirmware {
       this.deviceTreeAddress = at;
       this.installConfigurationTable(G.DTB_TABLE, at);
     }
-    const structures = encodeSmbiosStructures({ ...DEFAULT_SMBIOS, ...options.smbios });
+    const structures = encodeSmbiosStructures({ ...DEFAULT_SMBIOS_IDENTITY, ...options.smbios }, true);
     const structuresAt = this.ctx.runtimeHeap.alloc(structures.length, 16);
     bus.writeBytes(structuresAt, structures);
     this.smbiosEntryPoint = this.ctx.runtimeHeap.alloc(24, 16);

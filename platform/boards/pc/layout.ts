@@ -121,6 +121,10 @@ export const EDU_BAR0_SIZE = 1 * MiB;
 /** Where the firmware assigns edu's BAR0 (top of the 32-bit window, below the IOAPIC). */
 export const EDU_BAR0_BASE = PCI_MMIO32_END - 4 * MiB;
 
+// ---- SMBIOS on the Linux boot-protocol path -------------------------------------------------------------------
+/** In the BIOS area (reserved in the memory map) where a 16-byte anchor scan of 0xf0000..0xfffff finds it. */
+export const LEGACY_SMBIOS_BASE = 0xf0000;
+
 // ---- the UEFI firmware's linear framebuffer (GOP) ----------------------------------------------------------
 /**
  * RAM standing in for a display adapter's framebuffer BAR, in the 32-bit PCI window where SeaBIOS puts

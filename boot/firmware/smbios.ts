@@ -2,8 +2,10 @@
  * A minimal valid SMBIOS 3.0 table set (DMTF DSP0134 3.0): the 64-bit entry point "_SM3_" and the
  * structures every consumer expects: type 0 (BIOS information), type 1 (system information), type 127
  * (end of table). Each structure is its formatted area followed by its strings and a double NUL.
+ * The UEFI firmware installs it as the SMBIOS3 configuration table; the Linux boot-protocol path puts it in
+ * the BIOS area, where a kernel finds SeaBIOS's by the 16-byte anchor scan of 0xf0000..0xfffff.
  */
-import { defineStruct, viewOf } from '../../../common/struct.js';
+import { defineStruct, viewOf } from '../../common/struct.js';
 
 export const SMBIOS3_ANCHOR = '_SM3_';
 
@@ -82,14 +84,27 @@ function withStrings(formatted: Uint8Array, strings: readonly string[]): Uint8Ar
   return out;
 }
 
-/** The structure table (types 0, 1, 127). */
-export function encodeSmbiosStructures(id: SmbiosIdentity): Uint8Array {
+/** The board's identity unless a caller names another (the UEFI firmware's default too). */
+export const DEFAULT_SMBIOS_IDENTITY: SmbiosIdentity = {
+  biosVendor: 'nova-image',
+  biosVersion: '0.1.0',
+  biosDate: '01/01/2026',
+  manufacturer: 'nova-image',
+  product: 'Emulated PC (q35-like)',
+  version: '0.1.0',
+  serial: '0',
+  uuid: new Uint8Array(16),
+  family: 'nova-image',
+};
+
+/** The structure table (types 0, 1, 127); `uefi`: BIOS characteristics say UEFI is supported. */
+export function encodeSmbiosStructures(id: SmbiosIdentity, uefi: boolean): Uint8Array {
   const t0 = withStrings(
     SmbiosType0.encode({
       Type: 0, Length: SmbiosType0.size, Handle: 0x0000,
       Vendor: 1, BiosVersion: 2, BiosSegment: 0xe800, BiosReleaseDate: 3, BiosSize: 0,
       BiosCharacteristics: BIOS_CHARACTERISTICS_NOT_SUPPORTED,
-      BiosCharacteristicsExtension1: 0, BiosCharacteristicsExtension2: BIOS_EXT2_UEFI | BIOS_EXT2_VIRTUAL_MACHINE,
+      BiosCharacteristicsExtension1: 0, BiosCharacteristicsExtension2: (uefi ? BIOS_EXT2_UEFI : 0) | BIOS_EXT2_VIRTUAL_MACHINE,
       SystemBiosMajorRelease: 0, SystemBiosMinorRelease: 0,
       EmbeddedControllerMajorRelease: 0xff, EmbeddedControllerMinorRelease: 0xff,
     }),
@@ -120,4 +135,16 @@ export function encodeSmbios3EntryPoint(tableAddress: number, tableSize: number)
   const sum = ep.reduce((s, b) => s + b, 0);
   viewOf(ep).setUint8(Smbios3EntryPoint.offsetOf('EntryPointStructureChecksum'), (0x100 - (sum & 0xff)) & 0xff);
   return ep;
+}
+
+/**
+ * The legacy placement: the entry point at `at` (16-byte aligned, in the BIOS area the memory map reserves)
+ * and the structures right after it.
+ */
+export function installLegacySmbios(bus: { writeBytes(address: number, bytes: Uint8Array): void }, at: number, id: SmbiosIdentity): void {
+  if (at % 16 !== 0) throw new RangeError(`SMBIOS entry point at 0x${at.toString(16)} is not 16-byte aligned`);
+  const structures = encodeSmbiosStructures(id, false);
+  const tableAt = at + Math.ceil(Smbios3EntryPoint.size / 16) * 16; // structures 16-byte aligned after the entry point
+  bus.writeBytes(at, encodeSmbios3EntryPoint(tableAt, structures.length));
+  bus.writeBytes(tableAt, structures);
 }
