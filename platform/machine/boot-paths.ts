@@ -15,6 +15,8 @@ import { readSetupHeader } from '../../boot/bzimage/setup-header.js';
 import { installAcpiTables } from '../../boot/firmware/acpi.js';
 import { memoryMapFromBoard } from '../../boot/firmware/board-memory.js';
 import { DEFAULT_SMBIOS_IDENTITY, installLegacySmbios } from '../../boot/firmware/smbios.js';
+import { programFirmwareMtrrs } from '../../boot/firmware/x86-mtrr.js';
+import { PHYSICAL_ADDRESS_BITS } from '../cpu/x86_64/cpuid.js';
 import type { FirmwareMemoryMap } from '../../boot/firmware/memory-map.js';
 import type { X86EntryState } from '../../boot/firmware/x86-entry.js';
 import { findMultiboot2Header } from '../../boot/multiboot2/header.js';
@@ -119,6 +121,8 @@ function uefiFirmware(m: PcMachine, memory: FirmwareMemoryMap): UefiFirmware {
 /** Lays the image and hand-off structures out in the machine's memory through the path's firmware. */
 export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): PreparedBoot {
   const memory = memoryMapFromBoard(m.board);
+  // every firmware (SeaBIOS, OVMF, GRUB's) hands over with the MTRRs programmed
+  programFirmwareMtrrs(m.cpu.msr, m.board.lowRamTop, PHYSICAL_ADDRESS_BITS);
   const { bus, trace } = m;
   switch (path) {
     case 'linux': {

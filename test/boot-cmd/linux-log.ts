@@ -30,7 +30,6 @@ export const IGNORED: readonly Rule[] = [
   { pattern: /^ACPI: (RSDP|RSDT|XSDT|FACP|DSDT|FACS|APIC|MCFG|HPET|SPCR|DBG2|WAET) |^ACPI: Reserving |^ACPI: SPCR: /, why: 'ACPI table addresses, OEM IDs and set (ours adds SPCR and DBG2, QEMU has WAET)' },
   { pattern: /^DMI: |^SMBIOS \d/, why: 'the SMBIOS tables: SeaBIOS\'s (2.8, QEMU\'s identity) against ours (3.0, nova-image\'s identity)' },
   { pattern: /^PCI: Ignoring E820 reservations for host bridge windows/, why: 'Linux does so for a BIOS release year from 2023 on (SMBIOS type 0): ours says 2026, SeaBIOS 2014' },
-  { pattern: /^Disabled$|^x86\/PAT: |^CPU MTRRs all blank/, why: 'SeaBIOS programs the MTRRs; our Linux-path firmware leaves them at their reset state' },
   // ---- devices and the ACPI namespace of the two boards ----
   { pattern: /MMCONFIG|_OSC: /, why: 'where the ECAM window is found reserved (QEMU: E820, ours: ACPI motherboard resources); _OSC: QEMU\'s DSDT has one, ours not' },
   { pattern: /^pci [0-9a-f]{4}:|^pci_bus [0-9a-f]{4}:/, why: 'PCI devices and windows (QEMU: VGA, e1000e, AHCI, SMBus; ours: edu)' },

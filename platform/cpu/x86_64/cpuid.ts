@@ -25,6 +25,9 @@ import { CR4_OSXSAVE } from './arch.js';
 
 const BRAND = 'nova-image virtual x86-64 CPU';
 
+/** Physical address width the model reports (CPUID 0x80000008 EAX[7:0]). */
+export const PHYSICAL_ADDRESS_BITS = 40;
+
 const EDX1 =
   (1 << 0) | // FPU
   (1 << 3) | // PSE
@@ -107,7 +110,7 @@ export function cpuid(cpu: X86Cpu): void {
       a = str4(BRAND, o); b = str4(BRAND, o + 4); c = str4(BRAND, o + 8); d = str4(BRAND, o + 12);
       break;
     }
-    case 0x80000008: a = cpu.la57Supported ? 0x3928 : 0x3028; break;
+    case 0x80000008: a = ((cpu.la57Supported ? 57 : 48) << 8) | PHYSICAL_ADDRESS_BITS; break;
     default:
       // Intel: leaves above the maximum return the data of the highest basic leaf; we return zeros for
       // unsupported leaves below it and beyond (documented deviation).
