@@ -33,6 +33,7 @@ const MASKED: readonly (readonly [number, number, number, string])[] = [
   [2, 28, 80, 'test progress: as above'],
   [5, 28, 80, 'the current test pattern: as above'],
   [7, 44, 61, 'elapsed time'],
+  [7, 77, 78, 'the activity spinner after "Status: Testing" turns with time'],
   [23, 0, 80, 'the board name from SMBIOS: QEMU\'s (through SeaBIOS) against ours'],
 ];
 
