@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { Xorshift32 } from '../common/rng.js';
 import { espDirectory, novaImageAsync, ovmfArgs, runQemu, scratchDir } from '../image/qemu.js';
 
 const SCRIPT = `echo "RESULT: start"
@@ -31,13 +32,8 @@ halt
 /** 64 KiB from a fixed xorshift seed: the same digests every run. */
 function data(): Buffer {
   const b = Buffer.alloc(65536);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < b.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
+  const rng = new Xorshift32(0x9e3779b9);
+  for (let i = 0; i < b.length; i++) b[i] = rng.u32() & 0xff;
   return b;
 }
 

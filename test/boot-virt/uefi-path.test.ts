@@ -18,6 +18,7 @@ import { VirtMachine, bootVirtImage, type VirtBootResult } from '../../platform/
 import { startVirtUefi } from '../../platform/machine/virt-uefi.js';
 import { aavmfArgs, espDirectory, runQemuAarch64, scratchDir } from '../image-aarch64/qemu-aarch64.js';
 import { BANNER, ROOT_LINE, comparableLines, finalLine } from './console-lines.js';
+import { Xorshift32 } from '../common/rng.js';
 
 /** The reference stack needs about 250 000 instructions on this path; this bounds a runaway guest. */
 const BUDGET = 20_000_000;
@@ -216,14 +217,9 @@ describe('the UEFI path on virt, from the inside', () => {
   });
 
   it('corrupted PE images through --via uefi end in a typed error or a verdict, never a host crash', async () => {
-    // A fixed-seed generator (xorshift32): the same corruptions on every run.
-    let seed = 0x1badb002;
-    const rand = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    // A fixed-seed generator: the same corruptions on every run.
+    const rng = new Xorshift32(0x1badb002);
+    const rand = (n: number) => rng.below(n);
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 16; i++) {
       // Truncations, then flips in the headers (first 4 KiB), then anywhere.

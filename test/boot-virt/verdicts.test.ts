@@ -12,6 +12,7 @@ import { buildAarch64Image } from '../../loader/aarch64/index.js';
 import { EXIT_STATUS } from '../../platform/machine/verdict.js';
 import { bootVirtImage } from '../../platform/machine/virt-machine.js';
 import { scratchDir } from '../image-aarch64/qemu-aarch64.js';
+import { Xorshift32 } from '../common/rng.js';
 
 /** An arm64 Image header (booting.rst) whose code0 branches over itself to `code`. */
 function image(code: number[]): Uint8Array {
@@ -91,14 +92,9 @@ describe('corrupted mono-images never crash the host', () => {
     const file = join(scratchDir('boot-virt-corrupt'), 'nova.img');
     buildAarch64Image({ output: file });
     const good = new Uint8Array(readFileSync(file));
-    // A fixed-seed generator (xorshift32): the same corruptions on every run.
-    let seed = 0x2545f491;
-    const rand = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    // A fixed-seed generator: the same corruptions on every run.
+    const rng = new Xorshift32(0x2545f491);
+    const rand = (n: number) => rng.below(n);
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 24; i++) {
       // The first truncation leaves less than the 64-byte Image header: a typed error before the CPU starts.

@@ -3,15 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import * as I from '../../platform/cpu/aarch64/int64.js';
 import { A64_TABLES } from '../../platform/cpu/aarch64/isa/index.js';
+import { Xorshift32 } from '../common/rng.js';
 
 const M64 = (1n << 64n) - 1n;
 const EDGES = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, M64, M64 - 1n, 10n, 0x1fffffffffffffn, 0x20000000000000n];
 
-let seed = 0x12345678;
-function rnd32(): number {
-  seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
-  return seed >>> 0;
-}
+const rng = new Xorshift32(0x12345678);
+const rnd32 = (): number => rng.u32();
 function operands(): bigint[] {
   const out = [...EDGES];
   for (let i = 0; i < 150; i++) out.push((BigInt(rnd32()) << 32n) | BigInt(rnd32()));

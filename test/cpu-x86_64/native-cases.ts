@@ -16,6 +16,8 @@
  * Everything else (ADD..CMP, INC/DEC, NEG, POPCNT, CMPXCHG, XADD, CMOVcc, SETcc, MOVZX/SX, BSWAP, LEA,
  * CBW..CQO, CMC/STC/CLC, LAHF/SAHF) is compared in full. RSP is never an operand.
  */
+import { Xorshift32 } from '../common/rng.js';
+
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 export const ARITH = CF | PF | AF | ZF | SF | OF;
 
@@ -34,19 +36,10 @@ export interface NativeCase {
   mxcsr?: number;
 }
 
-/** xorshift32 with a fixed seed: the same cases every run. */
-export class Rng {
-  constructor(private s = 0x1234567) {}
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  below(n: number): number {
-    return this.u32() % n;
+/** xorshift32 with a fixed seed (the same cases every run), plus interesting 64-bit operands. */
+export class Rng extends Xorshift32 {
+  constructor(seed = 0x1234567) {
+    super(seed);
   }
   /** interesting 64-bit values: boundaries mixed with random ones */
   value(): [number, number] {

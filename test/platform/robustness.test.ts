@@ -18,18 +18,12 @@ import { decodeFadt } from '../../platform/acpi/fadt.js';
 import { decodeSpcr } from '../../platform/acpi/spcr.js';
 import { decodeHpet } from '../../platform/acpi/hpet.js';
 import { decodeMcfg } from '../../platform/acpi/mcfg.js';
+import { Xorshift32 } from '../common/rng.js';
 
-/** xorshift32: small, deterministic. */
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
+/** Numbers in [0, 1) from a fixed seed. */
+function prng(seed: number): () => number {
+  const r = new Xorshift32(seed);
+  return () => r.unit();
 }
 
 function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
