@@ -31,6 +31,23 @@ function assemble(source: string): Uint8Array {
 
 const POWER_OFF = 'movz w0, #8\n movk w0, #0x8400, lsl #16\n smc #0';
 
+/**
+ * A test program that runs `body` with VBAR_EL2 at a vector table whose current-EL synchronous entry runs
+ * `handler` and powers off; `tail` follows the table (data).
+ */
+function withSyncHandler(body: string, handler: string, tail = ''): string {
+  return `
+      adr x9, vectors
+      msr vbar_el2, x9
+      ${body}
+      .balign 2048
+    vectors:
+      .skip 0x200
+      ${handler}
+      ${POWER_OFF}
+      ${tail}`;
+}
+
 function machine(source: string, model: CpuModel = CORTEX_A57): { cpu: Aarch64Cpu; bus: PhysicalBus } {
   const bus = new PhysicalBus();
   bus.addRam('ram', RAM, 1 << 20);
@@ -45,16 +62,7 @@ const xlo = (cpu: Aarch64Cpu, n: number): number => cpu.x[2 * n]! >>> 0;
 
 describe('AArch64 model verdicts and exceptions', () => {
   it('an unallocated encoding raises an Undefined exception in the guest (ESR EC 0, IL 1)', () => {
-    const { cpu } = machine(`
-      adr x9, vectors
-      msr vbar_el2, x9
-      udf #0x42
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      mrs x2, elr_el2
-      ${POWER_OFF}`);
+    const { cpu } = machine(withSyncHandler('udf #0x42', 'mrs x1, esr_el2\nmrs x2, elr_el2'));
     const r = cpu.run(1000);
     expect(r.reason.kind).toBe('power-off');
     expect(xlo(cpu, 1)).toBe(0x02000000);
@@ -62,17 +70,7 @@ describe('AArch64 model verdicts and exceptions', () => {
   });
 
   it('a board-provided read-only system register (null write) reads, and MSR to it is UNDEFINED', () => {
-    const { cpu } = machine(`
-      adr x9, vectors
-      msr vbar_el2, x9
-      mrs x3, s3_4_c12_c11_1
-      msr s3_4_c12_c11_1, x3
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      mrs x2, elr_el2
-      ${POWER_OFF}`);
+    const { cpu } = machine(withSyncHandler('mrs x3, s3_4_c12_c11_1\nmsr s3_4_c12_c11_1, x3', 'mrs x1, esr_el2\nmrs x2, elr_el2'));
     cpu.defineSystemRegister(3, 4, 12, 11, 1, 2, () => { R[0] = 0x90080003 | 0; R[1] = 0; }, null); // ICH_VTR_EL2-like
     const r = cpu.run(1000);
     expect(r.reason.kind).toBe('power-off');
@@ -82,21 +80,7 @@ describe('AArch64 model verdicts and exceptions', () => {
   });
 
   it('LSE atomics are UNDEFINED on the Cortex-A57 model and execute on max', () => {
-    const src = `
-      adr x9, vectors
-      msr vbar_el2, x9
-      adr x3, data
-      mov x4, #5
-      ldadd x4, x5, [x3]
-      mov x1, #0x77
-      ${POWER_OFF}
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      ${POWER_OFF}
-      .balign 8
-    data: .quad 10`;
+    const src = withSyncHandler(`adr x3, data\nmov x4, #5\nldadd x4, x5, [x3]\nmov x1, #0x77\n${POWER_OFF}`, 'mrs x1, esr_el2', '.balign 8\ndata: .quad 10');
     const a57 = machine(src);
     expect(a57.cpu.run(1000).reason.kind).toBe('power-off');
     expect(xlo(a57.cpu, 1)).toBe(0x02000000);
@@ -175,53 +159,21 @@ describe('AArch64 model verdicts and exceptions', () => {
   });
 
   it('a load from unassigned physical memory is a synchronous external abort (EC 0x25, FSC 0x10)', () => {
-    const { cpu } = machine(`
-      adr x9, vectors
-      msr vbar_el2, x9
-      mov x3, #0x100000000
-      ldr x4, [x3]
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      mrs x2, far_el2
-      ${POWER_OFF}`);
+    const { cpu } = machine(withSyncHandler('mov x3, #0x100000000\nldr x4, [x3]', 'mrs x1, esr_el2\nmrs x2, far_el2'));
     expect(cpu.run(1000).reason.kind).toBe('power-off');
     expect(xlo(cpu, 1)).toBe(((0x25 << 26) | (1 << 25) | 0x10) >>> 0);
     expect(cpu.x[5]).toBe(1); // FAR high half: 0x1_0000_0000
   });
 
   it('DC CIVAC translates its address: a fault reports CM = 1 and WnR = 1 (QEMU treats DC CIVAC as a no-op)', () => {
-    const { cpu } = machine(`
-      adr x9, vectors
-      msr vbar_el2, x9
-      mov x3, #0x4000000000000
-      dc civac, x3
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      ${POWER_OFF}`);
+    const { cpu } = machine(withSyncHandler('mov x3, #0x4000000000000\ndc civac, x3', 'mrs x1, esr_el2'));
     expect(cpu.run(1000).reason.kind).toBe('power-off');
     // EC 0x25, IL, CM (bit 8), WnR (bit 6), FSC 0 = address size fault at level 0 (beyond the 44-bit PA range)
     expect(xlo(cpu, 1)).toBe(((0x25 << 26) | (1 << 25) | (1 << 8) | (1 << 6)) >>> 0);
   });
 
   it('SMC outside the PSCI range is UNDEFINED without EL3; PSCI_VERSION is answered by the firmware hook', () => {
-    const { cpu } = machine(`
-      adr x9, vectors
-      msr vbar_el2, x9
-      movz w0, #0
-      movk w0, #0x8400, lsl #16
-      smc #0
-      mov x5, x0
-      mov x0, #0x1234
-      smc #0
-      .balign 2048
-    vectors:
-      .skip 0x200
-      mrs x1, esr_el2
-      ${POWER_OFF}`);
+    const { cpu } = machine(withSyncHandler('movz w0, #0\nmovk w0, #0x8400, lsl #16\nsmc #0\nmov x5, x0\nmov x0, #0x1234\nsmc #0', 'mrs x1, esr_el2'));
     expect(cpu.run(1000).reason.kind).toBe('power-off');
     expect(xlo(cpu, 5)).toBe(0x10001);
     expect(xlo(cpu, 1)).toBe(0x02000000);
