@@ -104,6 +104,13 @@ function signal(cpu: X86Cpu, flags: number): void {
   if (flags & ~(mx >> 7) & 0x3f) cpu.fault(cpu.cr4 & CR4_OSXMMEXCPT ? VEC_XM : VEC_UD);
 }
 
+/** The exact path's scalar result (softfloat `res`) into the low element of xmm `o / 4`, after `flags` are signalled. */
+function storeScalar(cpu: X86Cpu, o: number, fmt: Fmt, flags: number): void {
+  signal(cpu, flags);
+  cpu.xmm[o] = res.lo;
+  if (fmt === 1) cpu.xmm[o + 1] = res.hi;
+}
+
 // ---- fast-path error terms (each returns true when the rounded result is exact) ----
 
 function twoSumExact(a: number, b: number, s: number): boolean {
@@ -603,10 +610,7 @@ const cvtFromSi = (fmt: Fmt): Handler => (cpu, d) => {
     return;
   }
   const big = d.s2 === 8 ? BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) : BigInt(lo | 0);
-  const flags = fromInt(fmt, big, mx);
-  signal(cpu, flags);
-  cpu.xmm[o] = res.lo;
-  if (fmt === 1) cpu.xmm[o + 1] = res.hi;
+  storeScalar(cpu, o, fmt, fromInt(fmt, big, mx));
 };
 
 /** CVTSS2SD / CVTSD2SS (scalar): binary32 <-> binary64 */
@@ -632,10 +636,7 @@ const cvtScalar = (toFmt: Fmt): Handler => (cpu, d) => {
       }
     }
   }
-  const flags = convert(toFmt, W32[wo]!, toFmt === 1 ? 0 : W32[wo + 1]!, mx);
-  signal(cpu, flags);
-  cpu.xmm[o] = res.lo;
-  if (toFmt === 1) cpu.xmm[o + 1] = res.hi;
+  storeScalar(cpu, o, toFmt, convert(toFmt, W32[wo]!, toFmt === 1 ? 0 : W32[wo + 1]!, mx));
 };
 
 /** CVTDQ2PS/CVTDQ2PD: signed dwords to 4 floats / 2 doubles (the latter exact) */
