@@ -86,15 +86,8 @@ export class PcMachine {
     // firmware path installs them into its memory map (boot/firmware/acpi.ts).
     this.acpi = buildPcAcpiTables(this.board);
     const clock = this.clock;
-    // Time a firmware service spends (BS.Stall) passes for the TSC too, as in a HLT: GRUB calibrates the TSC
-    // against Stall(1000).
-    this.firmwareClock = {
-      nowNs: () => clock.now,
-      advanceNs: (ns) => {
-        clock.advanceBy(ns);
-        this.cpu.haltedCycles += Math.round(ns / NS_PER_INSTRUCTION);
-      },
-    };
+    // a firmware service that waits (BS.Stall) is idle time like a HLT: GRUB calibrates the TSC against Stall(1000)
+    this.firmwareClock = { nowNs: () => clock.now, advanceNs: (ns) => this.passIdleTime(ns) };
     this.trace.record('machine', 'board', {
       board: this.board.name,
       memoryBytes: this.board.memoryBytes,
@@ -102,6 +95,16 @@ export class PcMachine {
       acpiRsdp: `0x${this.acpi.rsdpAddress.toString(16)}`,
       acpiTables: this.acpi.tables.map((t) => t.signature),
     });
+  }
+
+  /**
+   * Moves virtual time on by `ns` while the CPU retires nothing (a HLT skipped ahead to the next event, a
+   * firmware Stall). The TSC counts that time too: it runs at a constant rate whatever the CPU does (invariant
+   * TSC), so it stays in step with the board's timers.
+   */
+  passIdleTime(ns: number): void {
+    this.cpu.haltedCycles += Math.round(ns / NS_PER_INSTRUCTION);
+    this.clock.advanceBy(ns);
   }
 
   /** Text from the firmware's console (UEFI ConOut/StdErr) goes to the same stream as COM1, as on OVMF. */

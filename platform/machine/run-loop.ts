@@ -62,9 +62,7 @@ export function runMachine(m: PcMachine, o: RunOptions): Verdict {
         if (!(cpu.getFlags() & IF) || !Number.isFinite(next) || ++idleWakeups > MAX_IDLE_WAKEUPS) {
           return end({ kind: 'halted-forever', exitStatus: EXIT_STATUS.haltedForever, message: `HLT at rip ${addressHex(cpu.rip)} with ${cpu.getFlags() & IF ? 'no device event pending' : 'interrupts disabled'}: the guest can never continue`, registers: cpu.dumpRegisters() });
         }
-        // the TSC keeps counting while the CPU is halted (invariant TSC)
-        if (next > clock.now) cpu.haltedCycles += Math.round((next - clock.now) / NS_PER_INSTRUCTION);
-        clock.advanceTo(Math.max(clock.now, next));
+        m.passIdleTime(Math.max(0, next - clock.now));
         continue;
       }
       case 'exit':
