@@ -80,17 +80,17 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
     const d = insns[i]!;
     const len = d.len | 0;
     const f = d.form;
-    const sync = f === undefined || f.sync(d);
+    const address = f === undefined ? null : addressCode(d, i, at(off + len));
+    // a RIP-relative operand the address code cannot compute from literals reads cpu.rip: store it first
+    const sync = f === undefined || f.sync(d) || (d.base === BASE_RIP && address === null);
     if (sync) {
       if (pending > 0) lines.push(`cpu.icount += ${pending};`);
       lines.push(`cpu.curRip = ${at(off)}; cpu.rip = ${at(off + len)};`);
       pending = 0;
     }
     if (f !== undefined) {
-      const address = addressCode(d, i, at(off + len));
       lines.push(`{ ${address ?? ''} ${f.code(literalOperands(d, i, address !== null), !f.writesFlags(d) || flagsLive(insns, i))} }`);
-    }
-    else lines.push(`X${i}(cpu, D${i});`);
+    } else lines.push(`X${i}(cpu, D${i});`);
     pending++;
     off += len;
     ripStored = sync;

@@ -16,7 +16,7 @@
  * text contains only numeric literals and these names; no guest data ever reaches it.
  */
 import { LazyOp, PARITY } from './flags.js';
-import { BASE_RIP, type Handler, type Insn, K } from './insn.js';
+import { type Handler, type Insn, K } from './insn.js';
 
 /** How a template names the instruction's operands. */
 export interface Operands {
@@ -222,12 +222,12 @@ const ret64 = (): FastForm =>
 
 // ---- LEA / MOVZX / CMOVcc ----
 
-/** LEA neither faults nor touches memory; a RIP-relative one reads RIP, so a compiled block must store it first. */
+/** LEA neither faults nor touches memory (a RIP-relative one reads RIP: see the block compiler's address code). */
 const lea = (size: number): FastForm =>
   cached(`lea${size}`, (key) =>
     form(key, (o) => `if (${o.offsetOk}) { const l = ${o.offset}; L[${o.reg}] = l >>> 0; H[${o.reg}] = ${size === 8 ? 'Math.floor(l / 4294967296) | 0' : '0'}; }
       else { cpu.offset64(${o.d}); L[${o.reg}] = cpu.eaLo; H[${o.reg}] = ${size === 8 ? 'cpu.eaHi' : '0'}; }`, {
-      sync: (d) => d.base === BASE_RIP,
+      sync: never,
     }));
 
 const movzxLoad = (from: number): FastForm =>
