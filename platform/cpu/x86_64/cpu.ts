@@ -1197,6 +1197,11 @@ export class X86Cpu {
     return -1;
   }
 
+  /** An external interrupt can be taken before the next instruction (IF set, no STI/MOV SS shadow, one pending). */
+  private interruptDue(): boolean {
+    return (this.flagBits & IF) !== 0 && this.icount >= this.inhibitUntil && this.interruptPending();
+  }
+
   private interruptPending(): boolean {
     return this.pendingIrqCount > 0 || (this.interruptSource !== null && this.interruptSource.hasPending());
   }
@@ -1702,7 +1707,7 @@ export class X86Cpu {
     while (this.icount < this.sliceEnd) {
       const end = this.sliceEnd;
       // interrupts
-      if (this.flagBits & IF && this.icount >= this.inhibitUntil && this.interruptPending()) {
+      if (this.interruptDue()) {
         const vec = this.takePendingIrq();
         if (vec >= 0) this.deliverFault(vec, -1, this.rip);
         prev = undefined;
@@ -1817,7 +1822,7 @@ export class X86Cpu {
       block.compiled!(this);
       if (this.breakBlock) return undefined;
       if (this.icount >= end || block.epoch !== this.chainEpoch || this.trapHook !== null) return block;
-      if (this.flagBits & (IF | TF) && (this.flagBits & TF || (this.icount >= this.inhibitUntil && this.interruptPending()))) return block;
+      if (this.flagBits & TF || this.interruptDue()) return block;
       const rip = this.rip;
       const next = block.succRip0 === rip ? block.succ0 : block.succRip1 === rip ? block.succ1 : undefined;
       if (next === undefined || next.compiled === undefined || next.insns.length > end - this.icount) return block;
