@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { debianVmlinuz } from '../boot/helpers/debian-images.js';
 import { ovmfArgs, scratchDir } from '../image/qemu.js';
-import { ignored, kernelLines, missingInOrder, runTo, type Rule } from './linux-log.js';
+import { missingInOrder } from '../common/in-order.js';
+import { ignored, kernelLines, runTo, type Rule } from './linux-log.js';
 
 const APPEND = 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 loglevel=8';
 const BUDGET = 300_000_000;

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { debianVmlinuz } from '../boot/helpers/debian-images.js';
 import { scratchDir } from '../image/qemu.js';
-import { ignored, kernelLines, missingInOrder, runTo } from './linux-log.js';
+import { missingInOrder } from '../common/in-order.js';
+import { ignored, kernelLines, runTo } from './linux-log.js';
 
 const APPEND = 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 loglevel=8';
 const BANNER = /^Linux version 6\.1\.\S+-cloud-amd64 /;

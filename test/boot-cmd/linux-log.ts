@@ -80,17 +80,3 @@ export function runTo(file: string, cmd: string, args: string[], timeoutMs: numb
   });
 }
 
-/**
- * Our lines that QEMU's log lacks, in order: each of our lines must appear at or after the place the previous
- * one matched (an in-order subsequence), so a line QEMU printed elsewhere does not count.
- */
-export function missingInOrder(mine: readonly string[], theirs: readonly string[]): string[] {
-  let at = 0;
-  const missing: string[] = [];
-  for (const line of mine) {
-    const k = theirs.indexOf(line, at);
-    if (k < 0) missing.push(line);
-    else at = k + 1;
-  }
-  return missing;
-}

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bootVirtImage } from '../../platform/machine/virt-machine.js';
+import { missingInOrder } from '../common/in-order.js';
 import { aavmfArgs, runQemuAarch64, scratchDir } from '../image-aarch64/qemu-aarch64.js';
 import { debianArm64Image } from './debian-arm64-kernel.js';
 
@@ -62,17 +63,6 @@ function kernelLines(text: string, extra: ReadonlyArray<{ line: RegExp; why: str
     .filter((l) => l.length > 0 && !IGNORED.some((r) => r.line.test(l)) && !extra.some((r) => r.line.test(l)));
 }
 
-/** Each of our lines at or after the place the previous one matched in QEMU's lines; the first that is not. */
-function firstUnmatched(mine: readonly string[], theirs: readonly string[]): string | undefined {
-  let at = 0;
-  for (const line of mine) {
-    const found = theirs.indexOf(line, at);
-    if (found < 0) return `our line "${line}" is not in QEMU's output after line ${at}:\n${theirs.slice(Math.max(0, at - 3), at + 5).join('\n')}`;
-    at = found + 1;
-  }
-  return undefined;
-}
-
 let image: string;
 
 beforeAll(() => {
@@ -97,7 +87,7 @@ describe("Debian's arm64 Linux on the virt board (GICv3, EL2, 512 MiB)", () => {
     expect(mine.length).toBeGreaterThan(150);
     expect(mine).toContain('KASLR enabled'); // the /chosen seeds reach the kernel
 
-    expect(firstUnmatched(mine, theirs)).toBeUndefined();
+    expect(missingInOrder(mine, theirs), "lines ours printed that QEMU's output lacks (in order)").toEqual([]);
     // For the report: how long the boot took here.
     console.log(`debian arm64: ${mine.length} comparable lines, ${Date.now() - started} ms`);
   }, 400_000);
@@ -118,6 +108,6 @@ describe("Debian's arm64 Linux on the virt board (GICv3, EL2, 512 MiB)", () => {
     expect(text).toContain('efi: EFI v2.70 by nova-image');
     expect(mine).toContain('clocksource: Switched to clocksource arch_sys_counter');
     expect(mine.length).toBeGreaterThan(100);
-    expect(firstUnmatched(mine, theirs)).toBeUndefined();
+    expect(missingInOrder(mine, theirs), "lines ours printed that QEMU's output lacks (in order)").toEqual([]);
   }, 400_000);
 });
