@@ -1,9 +1,11 @@
 /**
  * The memory types a PC firmware programs before it hands over (SeaBIOS and OVMF both do; SDM vol. 3, 12.11):
  * default type write-back with the MTRRs and the fixed ranges enabled; the legacy VGA window 0xa0000-0xbffff
- * uncacheable; the BIOS area 0xc0000-0xfffff write-protect; everything from the top of low RAM to 4 GiB (the
- * ECAM and PCI windows, the IOAPIC, HPET and LAPIC) uncacheable through variable ranges. RAM above 4 GiB
- * stays write-back by default. A kernel that finds the MTRRs enabled also sets up PAT.
+ * uncacheable; the BIOS area 0xc0000-0xfffff write-protect; everything from the lowest MMIO address below 4 GiB
+ * (the ECAM window, then the PCI window, IOAPIC, HPET and LAPIC) to 4 GiB uncacheable through variable
+ * ranges. The empty gap between the top of low RAM and the MMIO may stay write-back, as SeaBIOS leaves it:
+ * nothing answers there, and an unaligned RAM top would need more variable ranges than the CPU has. RAM
+ * above 4 GiB stays write-back by default. A kernel that finds the MTRRs enabled also sets up PAT.
  */
 const MTRR_FIX64K_00000 = 0x250;
 const MTRR_FIX16K_80000 = 0x258;
@@ -44,10 +46,10 @@ export function uncachedHole(start: number): { base: number; size: number }[] {
   return blocks;
 }
 
-/** Programs the MTRRs of a CPU with `physicalBits` address bits for a board whose low RAM ends at `lowRamTop`. */
-export function programFirmwareMtrrs(msr: MsrWriter, lowRamTop: number, physicalBits: number): void {
-  const hole = uncachedHole(lowRamTop);
-  if (hole.length > VARIABLE_RANGES) throw new RangeError(`MTRRs: the hole above 0x${lowRamTop.toString(16)} needs ${hole.length} variable ranges`);
+/** Programs the MTRRs of a CPU with `physicalBits` address bits for a board whose MMIO starts at `mmioStart`. */
+export function programFirmwareMtrrs(msr: MsrWriter, mmioStart: number, physicalBits: number): void {
+  const hole = uncachedHole(mmioStart);
+  if (hole.length > VARIABLE_RANGES) throw new RangeError(`MTRRs: the MMIO from 0x${mmioStart.toString(16)} needs ${hole.length} variable ranges`);
   msr.write(MTRR_FIX64K_00000, fill8(WB), fill8(WB));
   msr.write(MTRR_FIX16K_80000, fill8(WB), fill8(WB));
   msr.write(MTRR_FIX16K_A0000, fill8(UC), fill8(UC));

@@ -122,7 +122,7 @@ function uefiFirmware(m: PcMachine, memory: FirmwareMemoryMap): UefiFirmware {
 export function prepareBoot(m: PcMachine, path: BootPath, input: BootInput): PreparedBoot {
   const memory = memoryMapFromBoard(m.board);
   // every firmware (SeaBIOS, OVMF, GRUB's) hands over with the MTRRs programmed
-  programFirmwareMtrrs(m.cpu.msr, m.board.lowRamTop, PHYSICAL_ADDRESS_BITS);
+  programFirmwareMtrrs(m.cpu.msr, m.board.ecam.base, PHYSICAL_ADDRESS_BITS);
   const { bus, trace } = m;
   switch (path) {
     case 'linux': {

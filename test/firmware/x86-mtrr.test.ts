@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { programFirmwareMtrrs, uncachedHole } from '../../boot/firmware/x86-mtrr.js';
+import { novaImage } from '../image/qemu.js';
 
 describe('firmware MTRRs', () => {
   it.each([0x20000000, 0x1fff0000, 0x7fffe000, 0x80000000, 0xa0000000, 0x9ff00000])('the hole above %d is covered by aligned power-of-two blocks up to 4 GiB', (top) => {
@@ -20,7 +21,7 @@ describe('firmware MTRRs', () => {
     expect(blocks.length).toBeLessThanOrEqual(8);
   });
 
-  it('512 MiB of low RAM: default WB, fixed ranges (VGA window UC, BIOS area WP) and the hole from 512 MiB UC', () => {
+  it('MMIO from 512 MiB: default WB, fixed ranges (VGA window UC, BIOS area WP) and 512 MiB up to 4 GiB UC', () => {
     const written = new Map<number, [number, number]>();
     programFirmwareMtrrs({ write: (i, lo, hi) => written.set(i, [lo, hi]) }, 0x20000000, 40);
     expect(written.get(0x2ff)).toEqual([0xc06, 0]); // E | FE | WB
@@ -32,5 +33,12 @@ describe('firmware MTRRs', () => {
       [0x20000000, 0], [0xe0000800, 0xff], [0x40000000, 0], [0xc0000800, 0xff], [0x80000000, 0], [0x80000800, 0xff],
     ]);
     expect(written.has(0x206)).toBe(false);
+  });
+});
+
+describe('firmware MTRRs on the pc board', () => {
+  it.each(['16M', '17M', '513M', '2560M', '4G'])('--memory %s boots (the MMIO from the ECAM window fits the variable ranges)', (memory) => {
+    const r = novaImage(['boot', 'build/nova-x86_64.img', '--via', 'linux', '--memory', memory]);
+    expect(r.status, r.stderr).toBe(33);
   });
 });
